@@ -1,0 +1,94 @@
+import { wrap } from "comlink";
+import { LaunchError } from "../errors.ts";
+import { controlLayout, createControlBuffer } from "../heap/control.ts";
+import { noAdapterHelp } from "../rank/device.ts";
+import type { BackendName } from "../rank/rank.ts";
+import { detectRuntime } from "../runtime.ts";
+import type { RankApi } from "./protocol.ts";
+import { type RankWorker, spawnRankWorker } from "./spawn.ts";
+import { World } from "./world.ts";
+
+export interface LaunchOptions {
+  /** Number of ranks, 1..16. */
+  worldSize: number;
+  /** Bytes of symmetric heap per rank, 256 B..1 GiB (rounded up to 256). */
+  heapBytes: number;
+  /** "webgpu" (a GPUDevice per rank) or "cpu". Node supports "cpu" only. */
+  backend?: BackendName;
+  /** URL of the module whose exported functions `World.run` calls in every rank. */
+  rankModule: string | URL;
+  /** Default timeout of every signal wait, in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** User signal channels per group. Default 32. */
+  signalChannels?: number;
+}
+
+export const MAX_WORLD_SIZE = 16;
+export const MAX_HEAP_BYTES = 1 << 30;
+
+function checkInt(name: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new LaunchError(`launch: ${name} must be an integer in [${lo}, ${hi}], found ${String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Spawns one worker per rank, shares the heap slabs, connects each rank with comlink and
+ * resolves once every rank has its device. On any failure every worker already started is ended.
+ */
+export async function launch(options: LaunchOptions): Promise<World> {
+  const runtime = detectRuntime();
+  const worldSize = checkInt("worldSize", options.worldSize, 1, MAX_WORLD_SIZE);
+  const heapBytes = Math.ceil(checkInt("heapBytes", options.heapBytes, 256, MAX_HEAP_BYTES) / 256) * 256;
+  const timeoutMs = checkInt("timeoutMs", options.timeoutMs ?? 10_000, 0, 2 ** 31 - 1);
+  const channels = checkInt("signalChannels", options.signalChannels ?? 32, 1, 1024);
+  const backend = options.backend ?? "webgpu";
+  if (backend !== "webgpu" && backend !== "cpu") {
+    throw new LaunchError(`launch: backend must be "webgpu" or "cpu", found ${JSON.stringify(backend)}`);
+  }
+  if (options.rankModule === undefined || String(options.rankModule) === "") {
+    throw new LaunchError("launch: rankModule is required: the URL of a module exporting the rank functions");
+  }
+  if (backend === "webgpu" && runtime === "node") {
+    throw new LaunchError(`launch: no WebGPU adapter in node: ${noAdapterHelp("node")}`);
+  }
+  if (typeof SharedArrayBuffer === "undefined" ||
+    (runtime === "chromium" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true)) {
+    throw new LaunchError(
+      "launch: this page is not cross-origin isolated, so SharedArrayBuffer is unavailable: serve it with " +
+        "the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp " +
+        "(the project's vite.config.ts sets both for `npm start` and `vite preview`)",
+    );
+  }
+
+  const layout = controlLayout(worldSize, channels);
+  const control = createControlBuffer(layout);
+  let slabs: SharedArrayBuffer[];
+  try {
+    slabs = Array.from({ length: worldSize }, () => new SharedArrayBuffer(heapBytes));
+  } catch (e) {
+    throw new LaunchError(`launch: could not allocate ${worldSize} heap slabs of ${heapBytes} bytes: ${String(e)}`);
+  }
+  const rankModule = String(options.rankModule);
+
+  const workers: RankWorker[] = [];
+  try {
+    for (let r = 0; r < worldSize; r++) workers.push(await spawnRankWorker(runtime, r));
+    await Promise.all(workers.map((w) => Promise.race([w.ready, w.died])));
+    const apis = workers.map((w) => wrap<RankApi>(w.endpoint));
+    const adapters = await Promise.all(apis.map((api, rank) =>
+      Promise.race([
+        api.init({ rank, worldSize, backend, rankModule, slabs, control, layout, timeoutMs }),
+        workers[rank].died,
+      ])));
+    return new World({ runtime, backend, workers, apis, adapters, control, layout, heapBytes });
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate().catch(() => {})));
+    if (err instanceof LaunchError) throw err;
+    const e = err as Error;
+    // Errors thrown in a worker cross comlink as plain Errors that keep their name.
+    throw new LaunchError(`launch failed: ${e?.name === "LaunchError" ? "" : `${e?.name ?? "Error"}: `}${e?.message ?? String(err)}`,
+      { cause: err });
+  }
+}

@@ -1,0 +1,62 @@
+import { SymmetricHeap } from "../heap/symmetric-heap.ts";
+import { raiseAbort } from "../heap/waiter.ts";
+import { acquireDevice, cpuAdapterSummary } from "../rank/device.ts";
+import { Rank } from "../rank/rank.ts";
+import { detectRuntime } from "../runtime.ts";
+import type { RankApi, RankInit } from "./protocol.ts";
+
+type RankFn = (rank: Rank, ...args: unknown[]) => unknown;
+
+/** The worker side of a rank: builds the Rank, runs the user's functions, reports failures. */
+export class RankService implements RankApi {
+  private rank: Rank | undefined;
+  private module: Record<string, unknown> | undefined;
+  private init_: RankInit | undefined;
+
+  async init(init: RankInit): Promise<import("../rank/device.ts").AdapterSummary> {
+    this.init_ = init;
+    const runtime = detectRuntime();
+    const symm = new SymmetricHeap({
+      rank: init.rank, worldSize: init.worldSize, slabs: init.slabs, control: init.control,
+      layout: init.layout, timeoutMs: init.timeoutMs,
+    });
+    let device: GPUDevice | null = null;
+    let info = cpuAdapterSummary();
+    if (init.backend === "webgpu") ({ device, info } = await acquireDevice(runtime, init.rank));
+    this.rank = new Rank(init.rank, init.worldSize, runtime, init.backend, device, info, symm);
+    this.module = (await import(/* @vite-ignore */ init.rankModule)) as Record<string, unknown>;
+    return info;
+  }
+
+  async run(fnName: string, args: unknown[]): Promise<unknown> {
+    const rank = this.rank;
+    const init = this.init_;
+    if (rank === undefined || init === undefined || this.module === undefined) {
+      throw new Error("rank is not initialised");
+    }
+    const fn = this.module[fnName];
+    try {
+      if (typeof fn !== "function") {
+        const names = Object.keys(this.module).filter((k) => typeof this.module?.[k] === "function");
+        throw new TypeError(
+          `rankModule ${init.rankModule} exports no function "${fnName}"; it exports: ${names.join(", ") || "none"}`,
+        );
+      }
+      return await (fn as RankFn)(rank, ...args);
+    } catch (err) {
+      // Peers blocked on us must fail now, not at their timeout.
+      raiseAbort(new Int32Array(init.control), init.rank, init.layout.pads);
+      throw err;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    const device = this.rank?.device;
+    if (device) {
+      await device.queue.onSubmittedWorkDone();
+      device.destroy();
+    }
+    this.rank = undefined;
+    this.module = undefined;
+  }
+}

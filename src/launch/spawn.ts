@@ -1,0 +1,96 @@
+import type { Endpoint } from "comlink";
+import type { RuntimeName } from "../runtime.ts";
+import { READY_MESSAGE } from "./protocol.ts";
+
+/** One rank's worker, whatever the runtime: a comlink endpoint and its life cycle. */
+export interface RankWorker {
+  readonly endpoint: Endpoint;
+  /** Resolves when the worker has exposed its service. */
+  readonly ready: Promise<void>;
+  /** Rejects when the worker dies (uncaught error, failed load, unexpected exit). */
+  readonly died: Promise<never>;
+  terminate(): Promise<void>;
+}
+
+function isReady(data: unknown): boolean {
+  return typeof data === "object" && data !== null && (data as { type?: unknown }).type === READY_MESSAGE;
+}
+
+function deferred(): { promise: Promise<never>; reject: (e: Error) => void } {
+  let reject!: (e: Error) => void;
+  const promise = new Promise<never>((_, rej) => (reject = rej));
+  promise.catch(() => {}); // observed by whoever races it; never an unhandled rejection
+  return { promise, reject };
+}
+
+/** Web Workers: Chromium and Deno. The `new Worker(new URL(...))` form is what Vite bundles. */
+function spawnWebWorker(rank: number): RankWorker {
+  const worker = new Worker(new URL("../../workers/rank-worker.ts", import.meta.url), {
+    type: "module",
+    name: `webshmem-rank-${rank}`,
+  });
+  const death = deferred();
+  let terminated = false;
+  worker.addEventListener("error", (e: ErrorEvent) => {
+    e.preventDefault(); // Deno would otherwise end the whole process
+    if (!terminated) death.reject(new Error(`rank ${rank} worker died: ${e.message || "failed to load or crashed"}`));
+  });
+  worker.addEventListener("messageerror", () => {
+    death.reject(new Error(`rank ${rank} worker received a message it could not deserialize`));
+  });
+  const ready = new Promise<void>((resolve) => {
+    const onMessage = (e: MessageEvent) => {
+      if (!isReady(e.data)) return;
+      worker.removeEventListener("message", onMessage);
+      resolve();
+    };
+    worker.addEventListener("message", onMessage);
+  });
+  return {
+    endpoint: worker as unknown as Endpoint,
+    ready,
+    died: death.promise,
+    terminate: async () => {
+      terminated = true;
+      worker.terminate();
+    },
+  };
+}
+
+async function spawnNodeWorker(rank: number): Promise<RankWorker> {
+  const threads = "node:worker_threads";
+  const { Worker: NodeWorker } = (await import(/* @vite-ignore */ threads)) as typeof import("node:worker_threads");
+  const adapter = "comlink/dist/esm/node-adapter.mjs";
+  const { default: nodeEndpoint } = (await import(/* @vite-ignore */ adapter)) as
+    typeof import("comlink/dist/esm/node-adapter.mjs");
+  const worker = new NodeWorker(new URL("../../workers/node-rank-worker.mjs", import.meta.url), {
+    name: `webshmem-rank-${rank}`,
+  });
+  const death = deferred();
+  let terminated = false;
+  worker.on("error", (e: Error) => death.reject(new Error(`rank ${rank} worker died: ${e.message}`)));
+  worker.on("exit", (code: number) => {
+    if (!terminated) death.reject(new Error(`rank ${rank} worker exited unexpectedly with code ${code}`));
+  });
+  const ready = new Promise<void>((resolve) => {
+    const onMessage = (data: unknown) => {
+      if (!isReady(data)) return;
+      worker.off("message", onMessage);
+      resolve();
+    };
+    worker.on("message", onMessage);
+  });
+  return {
+    endpoint: nodeEndpoint(worker) as Endpoint,
+    ready,
+    died: death.promise,
+    terminate: async () => {
+      terminated = true;
+      await worker.terminate();
+    },
+  };
+}
+
+export async function spawnRankWorker(runtime: RuntimeName, rank: number): Promise<RankWorker> {
+  return runtime === "node" ? spawnNodeWorker(rank) : spawnWebWorker(rank);
+}

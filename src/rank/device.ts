@@ -1,0 +1,93 @@
+import { LaunchError } from "../errors.ts";
+import type { RuntimeName } from "../runtime.ts";
+
+/** What a rank reports about its adapter; plain data, so it crosses to the main thread. */
+export interface AdapterSummary {
+  readonly backend: string;
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  readonly isFallbackAdapter: boolean;
+  readonly features: readonly string[];
+  readonly maxStorageBufferBindingSize: number;
+  readonly maxBufferSize: number;
+}
+
+/** How to get an adapter where there is none, per runtime. */
+export function noAdapterHelp(runtime: RuntimeName): string {
+  switch (runtime) {
+    case "chromium":
+      return "start Chromium with --enable-unsafe-webgpu (on a machine without a GPU it then uses " +
+        "SwiftShader), or launch with backend: \"cpu\"";
+    case "deno":
+      return "install a Vulkan driver (Debian: apt-get install -y mesa-vulkan-drivers, which provides " +
+        "lavapipe), or launch with backend: \"cpu\"";
+    case "node":
+      return "Node has no built-in WebGPU and the npm 'webgpu' package (Dawn) crashes on " +
+        "SharedArrayBuffer views: launch with backend: \"cpu\"";
+  }
+}
+
+// The limits a rank asks for: all that the adapter offers, so large tensors need fewer chunks.
+const LIMIT_NAMES = [
+  "maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup", "maxComputeWorkgroupSizeX", "maxComputeWorkgroupSizeY",
+  "maxComputeWorkgroupSizeZ", "maxComputeWorkgroupsPerDimension", "maxStorageBuffersPerShaderStage",
+  "maxBindGroups", "maxBindingsPerBindGroup", "maxUniformBufferBindingSize",
+] as const;
+
+export async function acquireDevice(runtime: RuntimeName, rank: number): Promise<{
+  device: GPUDevice;
+  info: AdapterSummary;
+}> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (gpu === undefined) {
+    throw new LaunchError(`rank ${rank}: WebGPU is not available in ${runtime} (navigator.gpu is missing): ` +
+      noAdapterHelp(runtime));
+  }
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null) {
+    throw new LaunchError(`rank ${rank}: no WebGPU adapter in ${runtime}: ${noAdapterHelp(runtime)}`);
+  }
+  const requiredLimits: Record<string, number> = {};
+  const limits = adapter.limits as unknown as Record<string, number | undefined>;
+  for (const name of LIMIT_NAMES) {
+    const v = limits[name];
+    if (typeof v === "number") requiredLimits[name] = v;
+  }
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (adapter.features.has("shader-f16")) requiredFeatures.push("shader-f16");
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  const ai = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
+  const legacyFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const info: AdapterSummary = {
+    backend: "webgpu",
+    vendor: ai?.vendor ?? "",
+    architecture: ai?.architecture ?? "",
+    device: ai?.device ?? "",
+    description: ai?.description ?? "",
+    isFallbackAdapter: ai?.isFallbackAdapter ?? legacyFallback ?? false,
+    features: [...device.features].map(String).sort(),
+    maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    maxBufferSize: device.limits.maxBufferSize,
+  };
+  return { device, info };
+}
+
+export function cpuAdapterSummary(): AdapterSummary {
+  return {
+    backend: "cpu", vendor: "", architecture: "", device: "", description: "cpu (no GPU device)",
+    isFallbackAdapter: false, features: [], maxStorageBufferBindingSize: 0, maxBufferSize: 0,
+  };
+}
+
+/** A one-line name for an adapter, for logs and the demo page. */
+export function describeAdapter(info: AdapterSummary): string {
+  if (info.backend === "cpu") return info.description;
+  const details = [["vendor", info.vendor], ["architecture", info.architecture], ["device", info.device]]
+    .filter(([, v]) => v !== "" && v !== "0")
+    .map(([k, v]) => `${k} ${v}`);
+  if (info.isFallbackAdapter) details.push("fallback adapter");
+  return `${info.description || "unnamed adapter"}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
+}
