@@ -85,9 +85,13 @@ export function cpuAdapterSummary(): AdapterSummary {
 /** A one-line name for an adapter, for logs and the demo page. */
 export function describeAdapter(info: AdapterSummary): string {
   if (info.backend === "cpu") return info.description;
-  const details = [["vendor", info.vendor], ["architecture", info.architecture], ["device", info.device]]
+  // Chromium hides the description; then the vendor and architecture are the name.
+  const named = info.description !== "";
+  const name = named ? info.description : [info.vendor, info.architecture].filter((s) => s !== "").join(" ");
+  const details = (named ? [["vendor", info.vendor], ["architecture", info.architecture]] : [])
+    .concat([["device", info.device]])
     .filter(([, v]) => v !== "" && v !== "0")
     .map(([k, v]) => `${k} ${v}`);
   if (info.isFallbackAdapter) details.push("fallback adapter");
-  return `${info.description || "unnamed adapter"}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
+  return `${name || "unnamed adapter"}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// `npm test`: every suite, in one command — system packages, typecheck, Vitest (Node), Deno tests
+// (WebGPU on lavapipe), Playwright (WebGPU on SwiftShader in Chromium). Runs them all even when
+// one fails, then prints one closing line with the totals.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const reports = ".reports";
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+// Mesa complains on every device creation unless this points at a private directory.
+const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? mkdtempSync(join(tmpdir(), "xdg-")) };
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failedSteps = [];
+
+function step(name, cmd, args, extraEnv = {}) {
+  console.log(`\n=== ${name}: ${[cmd, ...args].join(" ")}`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...env, ...extraEnv } });
+  const ok = r.status === 0;
+  console.log(`=== ${name}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (!ok) failedSteps.push(name);
+  return ok;
+}
+
+function count(name, counts) {
+  if (counts === undefined) {
+    console.log(`=== ${name}: no report written`);
+    return;
+  }
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+}
+
+function vitestCounts(file) {
+  if (!existsSync(file)) return undefined;
+  const j = JSON.parse(readFileSync(file, "utf8"));
+  return { passed: j.numPassedTests, failed: j.numFailedTests, skipped: j.numPendingTests + (j.numTodoTests ?? 0) };
+}
+
+function junitCounts(file) {
+  if (!existsSync(file)) return undefined;
+  const xml = readFileSync(file, "utf8");
+  const cases = (xml.match(/<testcase\b/g) ?? []).length;
+  const failed = (xml.match(/<failure\b/g) ?? []).length + (xml.match(/<error\b/g) ?? []).length;
+  const skipped = (xml.match(/<skipped\b/g) ?? []).length;
+  return { passed: cases - failed - skipped, failed, skipped };
+}
+
+function playwrightCounts(file) {
+  if (!existsSync(file)) return undefined;
+  const s = JSON.parse(readFileSync(file, "utf8")).stats;
+  return { passed: s.expected + (s.flaky ?? 0), failed: s.unexpected, skipped: s.skipped };
+}
+
+if (!step("system packages", "bash", ["scripts/ensure-system-deps"])) {
+  console.log("\ntests: 0 passed, 1 failed (system packages missing)");
+  process.exit(1);
+}
+step("shaders up to date", "node", ["scripts/check-generated.mjs"]);
+step("typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
+step("vitest (node, cpu backend)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json",
+  `--outputFile.json=${reports}/vitest.json`]);
+count("vitest", vitestCounts(`${reports}/vitest.json`));
+step("deno tests (webgpu on lavapipe)", "npx", ["deno", "test", "-A", "--no-check",
+  `--junit-path=${reports}/deno.xml`, "deno/tests/"]);
+count("deno", junitCounts(`${reports}/deno.xml`));
+step("playwright (webgpu in chromium)", "npx", ["playwright", "test"], { E2E_JSON: `${reports}/e2e.json` });
+count("playwright", playwrightCounts(`${reports}/e2e.json`));
+
+if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(", ")}`);
+const failed = Math.max(totals.failed, failedSteps.length > 0 && totals.failed === 0 ? failedSteps.length : totals.failed);
+console.log(`\ntests: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`);
+process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);
