@@ -10,6 +10,24 @@ export { Group } from "./heap/group.ts";
 export type { SignalOptions } from "./heap/signal-pad.ts";
 export { type DType, DTYPES, itemsize, normalizeDType } from "./heap/dtype.ts";
 export { HEAP_ALIGNMENT } from "./heap/allocator.ts";
+// the op library
+export { Library, findOp, listOps, type DefineOptions, type Kernel, type LibraryKind, type OpEntry } from "./library/library.ts";
+export { parseSchema } from "./library/schema-parser.ts";
+export { OpSchema, type Argument, type ArgType, type Return } from "./library/schema.ts";
+export { symmMemRegistry, SymmMemRegistry } from "./library/symm-mem-registry.ts";
+export { bindArguments, type BoundArgs } from "./library/bind.ts";
+export { Dispatcher, isTensor, type DispatchStats, type OpContext } from "./dispatch/dispatcher.ts";
+export type { OpCaller, OpsNamespace } from "./dispatch/ops-proxy.ts";
+export { SYMM_MEM_NAMESPACE, SYMM_MEM_OPS, type BuiltinOp } from "./ops/symm-mem-ops.ts";
+// backends
+export {
+  backendOf, getBackend, listBackends, registerBackend, unregisterBackend,
+  type Backend, type RegularTensor, type Tensor, type TensorData,
+} from "./backends/backend.ts";
+export { CpuTensor } from "./backends/cpu/cpu-backend.ts";
+export { GpuTensor } from "./backends/webgpu/gpu-tensor.ts";
+import "./backends/builtin.ts";
+export { type AnyTypedArray } from "./heap/dtype.ts";
 export { detectRuntime, type RuntimeName } from "./runtime.ts";
 export {
   LaunchError, OpError, PeerLostError, RankError, SchemaError, SymmetricMemoryError, TimeoutError, WebshmemError,

@@ -95,6 +95,9 @@ export class SymmetricHeap {
   /** Returns the tensor's block to the heap; the tensor must not be used after. */
   free(tensor: SymmetricTensor): void {
     tensor.assertLive("symm.free");
+    if (tensor.isView) {
+      throw new SymmetricMemoryError(`symm.free: a view of ${tensor.allocation.id} was given; free the tensor it views`);
+    }
     this.allocator.release(tensor.allocation.offset);
     tensor.markFreed();
   }
@@ -103,8 +106,10 @@ export class SymmetricHeap {
    * Collective over the group: exchanges every rank's (allocation id, offset, size, dtype, shape)
    * and fails on all ranks, naming both sides, if they disagree.
    */
-  async rendezvous(tensor: SymmetricTensor, groupRef?: GroupRef): Promise<SymmetricMemoryHandle> {
-    tensor.assertLive("rendezvous");
+  async rendezvous(view: SymmetricTensor, groupRef?: GroupRef): Promise<SymmetricMemoryHandle> {
+    view.assertLive("rendezvous");
+    // A view shares its base's allocation, so it shares its handle too.
+    const tensor = view.base;
     const group = this.group(groupRef ?? tensor.group);
     if (group !== tensor.group) {
       throw new SymmetricMemoryError(

@@ -1,3 +1,5 @@
+import "../backends/builtin.ts";
+import "../ops/symm-mem-ops.ts";
 import { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { raiseAbort } from "../heap/waiter.ts";
 import { acquireDevice, cpuAdapterSummary } from "../rank/device.ts";

@@ -4,6 +4,7 @@
  * scenario launches its own world, throws on any wrong result and always closes the world.
  */
 import { launch, type BackendName, type World } from "../../src/index.ts";
+import { check } from "./check.ts";
 
 export interface ScenarioOptions {
   backend: BackendName;
@@ -12,9 +13,6 @@ export interface ScenarioOptions {
 
 const rankModule = new URL("../fixtures/heap-ranks.ts", import.meta.url);
 
-function check(cond: boolean, message: string): void {
-  if (!cond) throw new Error(`scenario check failed: ${message}`);
-}
 
 async function withWorld<T>(o: ScenarioOptions, body: (w: World) => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const world = await launch({ worldSize: o.worldSize, heapBytes: 1 << 20, backend: o.backend, rankModule, timeoutMs });

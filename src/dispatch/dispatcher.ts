@@ -1,0 +1,181 @@
+import { backendOf, type Backend, getBackend, type Tensor } from "../backends/backend.ts";
+import { OpError } from "../errors.ts";
+import type { Group } from "../heap/group.ts";
+import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
+import { bindArguments, type BoundArgs } from "../library/bind.ts";
+import { findOp, listOps, type OpEntry } from "../library/op-table.ts";
+import type { OpSchema } from "../library/schema.ts";
+import type { Rank } from "../rank/rank.ts";
+import { layoutSlots, Workspace } from "./workspace.ts";
+
+/** What a kernel receives besides its bound arguments. */
+export interface OpContext {
+  readonly rank: Rank;
+  readonly schema: OpSchema;
+  readonly backend: Backend;
+  /** The op's group (from its `group_name` argument), when it has one. */
+  readonly group: Group | undefined;
+}
+
+/** Counters users can read to see every extra copy the dispatcher made. */
+export interface DispatchStats {
+  /** Arguments copied into a workspace because they were not symmetric tensors of the op's group. */
+  realizations: number;
+  /** Realized mutated arguments copied back into the caller's tensor. */
+  copyBacks: number;
+  /** Heap allocations made for workspaces. */
+  workspaceAllocations: number;
+}
+
+export function isTensor(value: unknown): value is Tensor {
+  return value instanceof SymmetricTensor || backendOf(value) !== undefined;
+}
+
+interface Realized {
+  readonly arg: string;
+  readonly index: number | undefined; // position in a Tensor[] argument
+  readonly original: Tensor;
+  readonly heap: SymmetricTensor;
+}
+
+/**
+ * Binds arguments by schema, realizes registered symm-mem arguments in the group's workspace,
+ * calls the backend's kernel, copies mutated realized arguments back. Knows no op by name.
+ */
+export class Dispatcher {
+  readonly stats: DispatchStats = { realizations: 0, copyBacks: 0, workspaceAllocations: 0 };
+  private readonly workspaces = new Map<Group, Workspace>();
+  private readonly warnedNoGroup = new Set<string>();
+
+  constructor(private readonly rank: Rank) {}
+
+  async call(name: string, values: readonly unknown[]): Promise<unknown> {
+    const entry = findOp(name);
+    if (entry === undefined) {
+      throw new OpError(`unknown operator "${name}"; defined operators: ${listOps().join(", ") || "none"}`);
+    }
+    const schema = entry.schema;
+    const args = bindArguments(schema, values, isTensor);
+    const backend = this.chooseBackend(schema, args);
+    const kernel = entry.impls.get(backend.name);
+    if (kernel === undefined) {
+      const have = [...entry.impls.keys()];
+      throw new OpError(
+        `${schema.qualifiedName}: no kernel for backend "${backend.name}" ` +
+          `(kernels exist for: ${have.length > 0 ? have.join(", ") : "no backend yet"})`,
+      );
+    }
+    const group = typeof args.group_name === "string" ? this.rank.symm.group(args.group_name) : undefined;
+    const realized = await this.realize(entry, args, group, backend);
+    const kernelArgs = realized.length === 0 ? args : substitute(args, realized, (r) => r.heap);
+    const result = await kernel(kernelArgs, { rank: this.rank, schema, backend, group } satisfies OpContext);
+
+    for (const r of realized) {
+      if (!schema.mutatedArgs.includes(r.arg)) continue;
+      await this.copyOut(backend, r.heap, r.original);
+      this.stats.copyBacks++;
+    }
+    return realized.length === 0 ? result : restoreAliases(schema, result, realized);
+  }
+
+  private chooseBackend(schema: OpSchema, args: BoundArgs): Backend {
+    const owners = new Map<string, string[]>();
+    for (const a of schema.args) {
+      for (const t of tensorsOf(args[a.name])) {
+        const b = backendOf(t);
+        if (b !== undefined) owners.set(b.name, [...(owners.get(b.name) ?? []), a.name]);
+      }
+    }
+    if (owners.size > 1) {
+      const found = [...owners].map(([b, names]) => `${names.join(", ")} on ${b}`).join("; ");
+      throw new OpError(`${schema.qualifiedName}: tensors from different backends cannot be mixed: ${found}`);
+    }
+    return getBackend(owners.size === 1 ? [...owners.keys()][0] : this.rank.backend);
+  }
+
+  private async realize(entry: OpEntry, args: BoundArgs, group: Group | undefined, backend: Backend): Promise<Realized[]> {
+    const registered = entry.symmMemArgs;
+    if (registered === undefined || registered.length === 0) return [];
+    const schema = entry.schema;
+    if (group === undefined) {
+      if (!this.warnedNoGroup.has(schema.qualifiedName)) {
+        this.warnedNoGroup.add(schema.qualifiedName);
+        console.warn(`${schema.qualifiedName}: symm-mem arguments are registered (${registered.join(", ")}) but the ` +
+          `op has no group_name argument, so they are not realized in the symmetric heap`);
+      }
+      return [];
+    }
+    const todo: Omit<Realized, "heap">[] = [];
+    for (const name of registered) {
+      const value = args[name];
+      const list = Array.isArray(value);
+      tensorsOf(value).forEach((t, i) => {
+        if (t instanceof SymmetricTensor && t.group === group) return;
+        todo.push({ arg: name, index: list ? i : undefined, original: t });
+      });
+    }
+    if (todo.length === 0) return [];
+    const { offsets, total } = layoutSlots(todo.map((r) => r.original.nbytes));
+    const ws = await this.workspace(group).ensure(total);
+    const out: Realized[] = [];
+    for (let i = 0; i < todo.length; i++) {
+      const r = todo[i];
+      const heap = ws.view(offsets[i], r.original.shape, r.original.dtype);
+      if (r.original instanceof SymmetricTensor) heap.bytes.set(r.original.bytes);
+      else await backend.toHeap(this.rank, r.original, heap);
+      this.stats.realizations++;
+      out.push({ ...r, heap });
+    }
+    return out;
+  }
+
+  private async copyOut(backend: Backend, heap: SymmetricTensor, original: Tensor): Promise<void> {
+    if (original instanceof SymmetricTensor) original.bytes.set(heap.bytes);
+    else await backend.fromHeap(this.rank, heap, original);
+  }
+
+  private workspace(group: Group): Workspace {
+    let ws = this.workspaces.get(group);
+    if (ws === undefined) {
+      ws = new Workspace(this.rank.symm, group, this.stats);
+      this.workspaces.set(group, ws);
+    }
+    return ws;
+  }
+}
+
+function tensorsOf(value: unknown): Tensor[] {
+  if (Array.isArray(value)) return value.filter(isTensor);
+  return isTensor(value) ? [value] : [];
+}
+
+function substitute(args: BoundArgs, realized: readonly Realized[], pick: (r: Realized) => Tensor): BoundArgs {
+  const out: Record<string, unknown> = { ...args };
+  for (const r of realized) {
+    if (r.index === undefined) out[r.arg] = pick(r);
+    else {
+      const list = [...(out[r.arg] as unknown[])];
+      list[r.index] = pick(r);
+      out[r.arg] = list;
+    }
+  }
+  return Object.freeze(out);
+}
+
+/** A return that aliases a realized argument is the caller's own tensor, as `(a!)` promises. */
+function restoreAliases(schema: OpSchema, result: unknown, realized: readonly Realized[]): unknown {
+  const aliases = schema.returnAliases();
+  const swap = (value: unknown, arg: string | undefined): unknown => {
+    if (arg === undefined) return value;
+    const r = realized.find((x) => x.arg === arg && x.heap === value);
+    if (r !== undefined) return r.original;
+    const whole = realized.filter((x) => x.arg === arg && x.index !== undefined);
+    if (Array.isArray(value) && whole.length > 0) {
+      return value.map((v) => whole.find((x) => x.heap === v)?.original ?? v);
+    }
+    return value;
+  };
+  if (aliases.length === 1) return swap(result, aliases[0]);
+  if (Array.isArray(result) && aliases.length === result.length) return result.map((v, i) => swap(v, aliases[i]));
+  return result;
+}
