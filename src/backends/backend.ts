@@ -2,6 +2,7 @@ import { OpError } from "../errors.ts";
 import type { AnyTypedArray, DType } from "../heap/dtype.ts";
 import type { SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import type { Rank } from "../rank/rank.ts";
+import type { Reducer } from "../collectives/reducer.ts";
 
 /** A tensor that lives on one backend's memory (not in the symmetric heap). */
 export interface RegularTensor {
@@ -38,6 +39,8 @@ export interface Backend<T extends RegularTensor = RegularTensor> {
   read(rank: Rank, tensor: T): Promise<AnyTypedArray>;
   /** Releases the tensor's memory; it must not be used after. */
   dispose(rank: Rank, tensor: T): void;
+  /** How this backend reduces heap data (the collectives are written once over it). */
+  reducer(rank: Rank): Reducer;
 }
 
 const backends = new Map<string, Backend>();

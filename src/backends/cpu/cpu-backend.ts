@@ -51,4 +51,7 @@ export const cpuBackend: Backend<CpuTensor> = {
   dispose: (_rank, t: CpuTensor) => {
     t.disposed = true;
   },
+  reducer: () => {
+    throw new OpError("the cpu backend's reducer is not written yet");
+  },
 };

@@ -75,4 +75,7 @@ export const webgpuBackend: Backend<GpuTensor> = {
   dispose(_rank, t: GpuTensor) {
     t.buffer.destroy();
   },
+  reducer: () => {
+    throw new OpError("the webgpu backend's reducer is not written yet");
+  },
 };
