@@ -1,40 +1,10 @@
-import { OpError } from "../../errors.ts";
 import { numelOf, typedView } from "../../heap/dtype.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
-import type { Rank } from "../../rank/rank.ts";
 import type { Backend } from "../backend.ts";
 import { hostArray } from "../cpu/cpu-backend.ts";
 import { GpuTensor, paddedSize } from "./gpu-tensor.ts";
-
-// Read lazily: Node has no GPUBufferUsage global, and this module loads there too.
-export const tensorUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-
-/** writeBuffer takes views over a SharedArrayBuffer (spec: AllowSharedBufferSource); the types lag. */
-export function sharedSource(view: Uint8Array<SharedArrayBuffer>): GPUAllowSharedBufferSource {
-  return view as unknown as GPUAllowSharedBufferSource;
-}
-
-function deviceOf(rank: Rank): GPUDevice {
-  if (rank.device === null) {
-    throw new OpError(`rank ${rank.rank}: the webgpu backend needs a GPUDevice, but this rank was launched with backend "${rank.backend}"`);
-  }
-  return rank.device;
-}
-
-/** Copies `bytes` of `buffer` back to the host with one staging buffer and one mapAsync. */
-export async function readBack(device: GPUDevice, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-  const size = paddedSize(bytes);
-  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  try {
-    const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(buffer, 0, staging, 0, size);
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    return staging.getMappedRange().slice(0, bytes);
-  } finally {
-    staging.destroy();
-  }
-}
+import { gpuReducerFor } from "./gpu-reducer.ts";
+import { deviceOf, readBack, sharedSource, tensorUsage } from "./gpu-buffers.ts";
 
 export const webgpuBackend: Backend<GpuTensor> = {
   name: "webgpu",
@@ -75,7 +45,5 @@ export const webgpuBackend: Backend<GpuTensor> = {
   dispose(_rank, t: GpuTensor) {
     t.buffer.destroy();
   },
-  reducer: () => {
-    throw new OpError("the webgpu backend's reducer is not written yet");
-  },
+  reducer: (rank) => gpuReducerFor(deviceOf(rank)),
 };
