@@ -32,3 +32,19 @@ export { detectRuntime, type RuntimeName } from "./runtime.ts";
 export {
   LaunchError, OpError, PeerLostError, RankError, SchemaError, SymmetricMemoryError, TimeoutError, WebshmemError,
 } from "./errors.ts";
+// collectives
+export { type HeapRegion, type ReduceJob, type Reducer } from "./collectives/reducer.ts";
+export { checkReduction, COLLECTIVE_DTYPES, REDUCE_OPS, type CollectiveDType, type ReduceOp } from "./collectives/reduce-op.ts";
+export { referenceReduce } from "./collectives/reduce-math.ts";
+export { forEachRun, peerBytes, peerRegion, regionSpan, type RegionOptions, type RowLayout } from "./collectives/regions.ts";
+export {
+  type AllReduceOptions, type BroadcastOptions, type CollectiveOptions, type ReduceScatterOptions,
+} from "./collectives/high-level.ts";
+export {
+  ALL_REDUCE_TUNING, allReduceTuning, chooseAllReduceAlgo, type AllReduceAlgo, type AllReduceTuning,
+} from "./collectives/tuning.ts";
+export { type GetDestination } from "./heap/one-sided.ts";
+export { SYMM_MEM_KERNELS } from "./ops/symm-mem-kernels.ts";
+export { CpuReducer } from "./backends/cpu/cpu-reducer.ts";
+// Registers the symm_mem kernels (cpu and webgpu) in this realm; after the op definitions above.
+import "./ops/symm-mem-kernels.ts";

@@ -30,14 +30,21 @@ describe("the built-in symm_mem op set", () => {
     }
   });
 
-  it("says which backend has no kernel, after checking the arguments", async () => {
+  it("checks the arguments before the kernel runs", async () => {
     const rank = localRank();
     const t = rank.tensor([1, 2, 3]);
-    await expect(rank.ops.symm_mem.one_shot_all_reduce(t, "sum", "world")).rejects.toThrow(
-      /symm_mem::one_shot_all_reduce: no kernel for backend "cpu"/,
-    );
     await expect(rank.ops.symm_mem.one_shot_all_reduce(t, 3, "world")).rejects.toThrow(
       /symm_mem::one_shot_all_reduce: argument "reduce_op" expected str, found number 3/,
+    );
+  });
+
+  it("says which backend has no kernel", async () => {
+    const l = lib("disp_nokernel");
+    l.define("f(Tensor x) -> Tensor");
+    l.impl("f", () => null, "webgpu");
+    const rank = localRank();
+    await expect(rank.ops.disp_nokernel.f(rank.tensor([1]))).rejects.toThrow(
+      /disp_nokernel::f: no kernel for backend "cpu" \(kernels exist for: webgpu\)/,
     );
   });
 });

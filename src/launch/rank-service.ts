@@ -1,5 +1,6 @@
 import "../backends/builtin.ts";
 import "../ops/symm-mem-ops.ts";
+import "../ops/symm-mem-kernels.ts";
 import { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { raiseAbort } from "../heap/waiter.ts";
 import { acquireDevice, cpuAdapterSummary } from "../rank/device.ts";

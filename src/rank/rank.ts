@@ -5,6 +5,13 @@ import { type AnyTypedArray, type DType, checkShape, normalizeDType } from "../h
 import type { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import type { RuntimeName } from "../runtime.ts";
+import {
+  allGather, allReduce, broadcast, reduceScatter,
+  type AllReduceOptions, type BroadcastOptions, type CollectiveOptions, type ReduceScatterOptions,
+} from "../collectives/high-level.ts";
+import type { SymmetricMemoryHandle } from "../heap/handle.ts";
+import * as oneSided from "../heap/one-sided.ts";
+import type { SignalOptions } from "../heap/signal-pad.ts";
 import type { AdapterSummary } from "./device.ts";
 
 export type BackendName = "webgpu" | "cpu";
@@ -57,5 +64,64 @@ export class Rank {
   async read(t: Tensor): Promise<AnyTypedArray> {
     if (t instanceof SymmetricTensor) return t.data.slice();
     return getBackend(t.backend).read(this, t);
+  }
+
+  // ── collectives (src/collectives/high-level.ts): each is one symm_mem op call ──
+
+  /** The reduction of `t` over the group as a new tensor (`t` unchanged); one- or two-shot by size. */
+  allReduce(t: Tensor, opts: AllReduceOptions = {}): Promise<RegularTensor> {
+    return allReduce(this, t, opts);
+  }
+
+  /** Sum reduce-scatter: this rank's part of the sum, as a new tensor. */
+  reduceScatter(t: Tensor, opts: ReduceScatterOptions = {}): Promise<RegularTensor> {
+    return reduceScatter(this, t, opts);
+  }
+
+  /** Every rank's `t` stacked along dim 0, in rank order, as a new tensor. */
+  allGather(t: Tensor, opts: CollectiveOptions = {}): Promise<RegularTensor> {
+    return allGather(this, t, opts);
+  }
+
+  /** The root's `t` copied into every rank's `t`, in place; returns `t`. */
+  broadcast<T extends Tensor>(t: T, opts: BroadcastOptions = {}): Promise<T> {
+    return broadcast(this, t, opts);
+  }
+
+  // ── one-sided (src/heap/one-sided.ts): peers are ranks of the tensor's group ──
+  // These take no part from the peer, but they need the tensor's rendezvous handle: rendezvous
+  // the tensor (collectively) first, or the first call here is that collective rendezvous.
+
+  /** Copies this rank's `t` into `peer`'s copy. */
+  async put(t: SymmetricTensor, peer: number): Promise<void> {
+    oneSided.put(await this.symm.rendezvous(t), t, peer);
+  }
+
+  /**
+   * `get(t, peer)`: copies `peer`'s copy of `t` into this rank's.
+   * `get(dst, handle, peer, offset)`: fills `dst` from `peer`'s buffer of `handle`, `offset`
+   * elements (of dst's element size) into the allocation.
+   */
+  async get(t: SymmetricTensor, peer: number): Promise<void>;
+  async get(dst: oneSided.GetDestination, handle: SymmetricMemoryHandle, peer: number, offset?: number): Promise<void>;
+  async get(
+    dst: oneSided.GetDestination, handleOrPeer: SymmetricMemoryHandle | number, peer?: number, offset = 0,
+  ): Promise<void> {
+    if (typeof handleOrPeer === "number") {
+      if (!(dst instanceof SymmetricTensor)) throw new TypeError("get(t, peer): t must be a SymmetricTensor");
+      oneSided.get(await this.symm.rendezvous(dst), dst, handleOrPeer);
+    } else {
+      oneSided.getFrom(dst, handleOrPeer, peer ?? Number.NaN, offset);
+    }
+  }
+
+  /** `put(t, peer)`, then raises `peer`'s signal on `channel` of the tensor's group. */
+  async putWithSignal(t: SymmetricTensor, peer: number, channel: number, opts: Omit<SignalOptions, "channel"> = {}): Promise<void> {
+    await oneSided.putWithSignal(await this.symm.rendezvous(t), t, peer, channel, opts);
+  }
+
+  /** Waits for `peer`'s putWithSignal of `t` on `channel`, then clears the signal. */
+  async waitSignal(t: SymmetricTensor, peer: number, channel: number, opts: Omit<SignalOptions, "channel"> = {}): Promise<void> {
+    await oneSided.waitSignal(await this.symm.rendezvous(t), peer, channel, opts);
   }
 }

@@ -1,41 +1,10 @@
-import { type AnyTypedArray, type DType, numelOf, typedView, itemsize } from "../../heap/dtype.ts";
+import { numelOf } from "../../heap/dtype.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
-import { OpError } from "../../errors.ts";
-import type { Backend, RegularTensor, TensorData } from "../backend.ts";
+import type { Backend } from "../backend.ts";
+import { cpuReducer } from "./cpu-reducer.ts";
+import { CpuTensor, hostArray } from "./cpu-tensor.ts";
 
-/** A tensor in plain host memory: the reference backend's storage. */
-export class CpuTensor implements RegularTensor {
-  readonly kind = "regular" as const;
-  readonly backend = "cpu";
-  readonly numel: number;
-  readonly nbytes: number;
-  disposed = false;
-
-  constructor(
-    readonly dtype: DType,
-    readonly shape: readonly number[],
-    readonly data: AnyTypedArray,
-  ) {
-    this.numel = numelOf(shape);
-    this.nbytes = this.numel * itemsize(dtype);
-  }
-
-  get bytes(): Uint8Array {
-    return new Uint8Array(this.data.buffer, this.data.byteOffset, this.nbytes);
-  }
-}
-
-/** Fills a new typed array of `dtype` from `data`, checking the length. */
-export function hostArray(dtype: DType, numel: number, data?: TensorData): AnyTypedArray {
-  const out = typedView(dtype, new ArrayBuffer(numel * itemsize(dtype)), 0, numel);
-  if (data !== undefined) {
-    if (data.length !== numel) {
-      throw new OpError(`tensor data has ${data.length} elements, but the shape needs ${numel}`);
-    }
-    out.set(data as ArrayLike<number>);
-  }
-  return out;
-}
+export { CpuTensor, hostArray } from "./cpu-tensor.ts";
 
 export const cpuBackend: Backend<CpuTensor> = {
   name: "cpu",
@@ -51,7 +20,5 @@ export const cpuBackend: Backend<CpuTensor> = {
   dispose: (_rank, t: CpuTensor) => {
     t.disposed = true;
   },
-  reducer: () => {
-    throw new OpError("the cpu backend's reducer is not written yet");
-  },
+  reducer: () => cpuReducer,
 };
