@@ -3,7 +3,7 @@
 // (WebGPU on lavapipe), Playwright (WebGPU on SwiftShader in Chromium). Runs them all even when
 // one fails, then prints one closing line with the totals.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -16,14 +16,22 @@ const env = { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? mk
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];
 
-function step(name, cmd, args, extraEnv = {}) {
+function run(name, cmd, args, extraEnv = {}) {
   console.log(`\n=== ${name}: ${[cmd, ...args].join(" ")}`);
   const t0 = Date.now();
   const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...env, ...extraEnv } });
+  return { status: r.status, signal: r.signal, seconds: (Date.now() - t0) / 1000 };
+}
+
+function settle(name, r) {
   const ok = r.status === 0;
-  console.log(`=== ${name}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`=== ${name}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${r.seconds.toFixed(1)} s`);
   if (!ok) failedSteps.push(name);
   return ok;
+}
+
+function step(name, cmd, args, extraEnv = {}) {
+  return settle(name, run(name, cmd, args, extraEnv));
 }
 
 function count(name, counts) {
@@ -66,9 +74,26 @@ step("typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
 step("vitest (node, cpu backend)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json",
   `--outputFile.json=${reports}/vitest.json`]);
 count("vitest", vitestCounts(`${reports}/vitest.json`));
-step("deno tests (webgpu on lavapipe)", "npx", ["deno", "test", "-A", "--no-check",
-  `--junit-path=${reports}/deno.xml`, "deno/tests/"]);
-count("deno", junitCounts(`${reports}/deno.xml`));
+// One Deno process per test file. Deno 2.9 with several lavapipe devices in workers sometimes
+// aborts in glibc ("double free or corruption", "malloc_consolidate") while the process exits,
+// after every test has passed (platform.md; seen about once in five full runs). Such an exit is
+// told apart from a test failure by the JUnit report — all tests passed, none failed — and the
+// file is run once more; any other failure, or a second abort, fails the step.
+for (const file of readdirSync("deno/tests").filter((f) => f.endsWith("_test.ts")).sort()) {
+  const report = `${reports}/deno-${file.replace(/\.ts$/, "")}.xml`;
+  const args = ["deno", "test", "-A", "--no-check", `--junit-path=${report}`, `deno/tests/${file}`];
+  const name = `deno ${file} (webgpu on lavapipe)`;
+  let result = run(name, "npx", args);
+  const counts = junitCounts(report);
+  if (result.signal === "SIGABRT" || result.status === 134) {
+    if (counts !== undefined && counts.failed === 0 && counts.passed + counts.skipped > 0) {
+      console.log(`=== ${name}: Deno aborted at exit after all ${counts.passed} tests passed; running the file once more`);
+      result = run(name, "npx", args);
+    }
+  }
+  settle(name, result);
+  count(name, junitCounts(report));
+}
 step("playwright (webgpu in chromium)", "npx", ["playwright", "test"], { E2E_JSON: `${reports}/e2e.json` });
 count("playwright", playwrightCounts(`${reports}/e2e.json`));
 
