@@ -1,4 +1,5 @@
 import { describeAdapter, launch, type BackendName, type World } from "../src/index.ts";
+import { mountBenchPanel } from "./bench-panel.ts";
 
 const rankModule = new URL("./demo-ranks.ts", import.meta.url);
 const status = document.querySelector<HTMLParagraphElement>("#status")!;
@@ -58,3 +59,4 @@ document.querySelector("#controls")!.addEventListener("submit", (e) => {
   void start();
 });
 void start();
+mountBenchPanel(document.querySelector<HTMLElement>("#bench-panel")!);

@@ -15,3 +15,4 @@ if (have !== want) {
   process.exit(1);
 }
 console.log(`check-generated: ${GENERATED_PATH} is up to date`);
+await (await import("./gen-wasm.mjs")).checkGenerated(root);

@@ -48,3 +48,4 @@ export { SYMM_MEM_KERNELS } from "./ops/symm-mem-kernels.ts";
 export { CpuReducer } from "./backends/cpu/cpu-reducer.ts";
 // Registers the symm_mem kernels (cpu and webgpu) in this realm; after the op definitions above.
 import "./ops/symm-mem-kernels.ts";
+import "./ops/webshmem-ops.ts";

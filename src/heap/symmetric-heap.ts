@@ -53,6 +53,11 @@ export class SymmetricHeap {
     return this.init.worldSize;
   }
 
+  /** The default timeout of every signal wait (the launch's `timeoutMs`). */
+  get timeoutMs(): number {
+    return this.init.timeoutMs;
+  }
+
   get capacity(): number {
     return this.allocator.capacity;
   }

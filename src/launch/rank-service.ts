@@ -1,6 +1,7 @@
 import "../backends/builtin.ts";
 import "../ops/symm-mem-ops.ts";
 import "../ops/symm-mem-kernels.ts";
+import "../ops/webshmem-ops.ts";
 import { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { raiseAbort } from "../heap/waiter.ts";
 import { acquireDevice, cpuAdapterSummary } from "../rank/device.ts";

@@ -4,6 +4,12 @@
  * order, f32 rounding at every step (a Float32Array store is Math.fround), f16/bf16 widened to
  * f32 and rounded back once at the end, int32 wrapping (an Int32Array store is ToInt32).
  * One tight loop per (element family, op), no per-element calls except the f16 narrowing.
+ *
+ * float32, int32 and bfloat16 over contiguous regions of at least WASM_MIN_COUNT elements go
+ * through the WebAssembly SIMD kernels (src/wasm/reduce-wasm.ts), the same arithmetic; the JS
+ * loops remain for float16, strided rows, small counts and runtimes without SIMD. Measured with
+ * test/perf/reduce-micro.ts on this project's machine (2-core EPYC, Deno 2.9 / Node 20):
+ * see WASM_MIN_COUNT.
  */
 import { OpError } from "../../errors.ts";
 import { itemsize, numelOf, typedView } from "../../heap/dtype.ts";
@@ -12,6 +18,18 @@ import type { CollectiveDType, ReduceOp } from "../../collectives/reduce-op.ts";
 import type { HeapRegion, ReduceJob, Reducer } from "../../collectives/reducer.ts";
 import { forEachRun, regionSpan } from "../../collectives/regions.ts";
 import { CpuTensor } from "./cpu-tensor.ts";
+import { wasmKernel, wasmReduce, type WasmSpan } from "../../wasm/reduce-wasm.ts";
+
+/** Which loops reduce: "auto" picks WebAssembly SIMD where it applies, "js" never does. */
+export type ReductionEngine = "auto" | "js";
+
+/**
+ * Below this many elements the JS loops win: the WebAssembly path pays a fixed cost per source
+ * (a view and a copy) that a few elements do not repay. test/perf/reduce-micro.ts on Deno, f32
+ * sum: 64 elements 0.76× (2 sources) to 1.28× (8 sources); 256 elements 1.08× to 3.7×; from 4096
+ * elements 2.2–5.4× (int32 and bfloat16, whose JS loops are slower: 3–23×).
+ */
+export const WASM_MIN_COUNT = 128;
 
 type Acc = Float32Array | Int32Array;
 type Src = Float32Array | Int32Array | Uint16Array;
@@ -127,9 +145,56 @@ function overlaps(a: HeapRegion, aBytes: number, b: HeapRegion, bBytes: number):
   return a.slab === b.slab && a.byteOffset < b.byteOffset + bBytes && b.byteOffset < a.byteOffset + aBytes;
 }
 
+function contiguous(region: HeapRegion): boolean {
+  return region.rowLength === undefined || (region.rowStride ?? region.rowLength) === region.rowLength;
+}
+
+/** Whether the WebAssembly kernels take this job (they need contiguous sources). */
+function wasmTakes(job: ReduceJob, engine: ReductionEngine): boolean {
+  return engine === "auto" && job.count >= WASM_MIN_COUNT && job.sources.every(contiguous) &&
+    wasmKernel(job.dtype, job.op) !== undefined;
+}
+
+/**
+ * Destinations are safe for the chunked WebAssembly path when none overlaps a source except
+ * exactly (same slab, same offset, whole span): each chunk is read in full before it is written.
+ */
+function chunkSafe(job: ReduceJob, dsts: readonly HeapRegion[]): boolean {
+  const size = itemsize(job.dtype);
+  const bytes = job.count * size;
+  return dsts.every((d) => job.sources.every((s) => {
+    const span = regionSpan(s, job.count) * size;
+    if (!overlaps(s, span, d, bytes)) return true;
+    return s.slab === d.slab && s.byteOffset === d.byteOffset && span === bytes;
+  }));
+}
+
+function spanOf(region: HeapRegion): WasmSpan {
+  return { buffer: region.slab, byteOffset: region.byteOffset };
+}
+
+/** Reduces with the WebAssembly kernels into every destination (through a scratch one if unsafe). */
+function reduceWasm(job: ReduceJob, outs: readonly WasmSpan[], dsts: readonly HeapRegion[]): void {
+  const sources = job.sources.map(spanOf);
+  if (dsts.length === 0 || chunkSafe(job, dsts)) {
+    wasmReduce(job.dtype, job.op, sources, job.count, outs);
+    return;
+  }
+  const bytes = job.count * itemsize(job.dtype);
+  const scratch = new ArrayBuffer(bytes);
+  wasmReduce(job.dtype, job.op, sources, job.count, [{ buffer: scratch, byteOffset: 0 }]);
+  for (const o of outs) new Uint8Array(o.buffer, o.byteOffset, bytes).set(new Uint8Array(scratch));
+}
+
 /** Reduces straight into `out` when that is safe, else through a scratch accumulator. */
-function reduceInto(job: ReduceJob, out: Float32Array | Int32Array | Uint16Array, dst: HeapRegion | undefined): void {
+function reduceInto(
+  job: ReduceJob, out: Float32Array | Int32Array | Uint16Array, dst: HeapRegion | undefined, engine: ReductionEngine,
+): void {
   if (job.count === 0) return;
+  if (wasmTakes(job, engine)) {
+    reduceWasm(job, [{ buffer: out.buffer, byteOffset: out.byteOffset }], dst === undefined ? [] : [dst]);
+    return;
+  }
   const { dtype } = job;
   if (dtype === "float16" || dtype === "bfloat16") {
     const acc = new Float32Array(job.count);
@@ -154,12 +219,41 @@ function reduceInto(job: ReduceJob, out: Float32Array | Int32Array | Uint16Array
 }
 
 export class CpuReducer implements Reducer {
+  /** `engine: "js"` keeps the JS loops everywhere (for benchmarks and tests of both paths). */
+  constructor(private readonly options: { readonly engine?: ReductionEngine } = {}) {}
+
+  get engine(): ReductionEngine {
+    return this.options.engine ?? "auto";
+  }
+
   async reduceToHeap(job: ReduceJob, dst: HeapRegion): Promise<void> {
+    this.reduceToHeapsSync(job, [dst]);
+  }
+
+  /**
+   * Writes the result into every destination (contiguous; each may be one of the sources):
+   * with the WebAssembly path each chunk is reduced once and copied to all of them while it is
+   * still in cache, which is what a reduce-scatter + all-gather over the heap wants.
+   */
+  reduceToHeapsSync(job: ReduceJob, dsts: readonly HeapRegion[]): void {
     checkJob(job);
-    if (dst.rowLength !== undefined && dst.rowLength !== dst.rowStride) {
-      throw new OpError("cpu reducer: the destination of reduceToHeap must be contiguous");
+    for (const dst of dsts) {
+      if (dst.rowLength !== undefined && dst.rowLength !== dst.rowStride) {
+        throw new OpError("cpu reducer: the destination of reduceToHeap must be contiguous");
+      }
     }
-    reduceInto(job, typedView(job.dtype, dst.slab, dst.byteOffset, job.count) as Float32Array, dst);
+    if (job.count === 0 || dsts.length === 0) return;
+    if (wasmTakes(job, this.engine)) {
+      reduceWasm(job, dsts.map(spanOf), dsts);
+      return;
+    }
+    const first = dsts[0];
+    const view = (d: HeapRegion) => typedView(job.dtype, d.slab, d.byteOffset, job.count) as Float32Array;
+    reduceInto(job, view(first), first, "js");
+    if (dsts.length > 1) {
+      const bytes = new Uint8Array(first.slab, first.byteOffset, job.count * itemsize(job.dtype));
+      for (let i = 1; i < dsts.length; i++) new Uint8Array(dsts[i].slab, dsts[i].byteOffset, bytes.length).set(bytes);
+    }
   }
 
   async reduceToTensor(job: ReduceJob, shape: readonly number[]): Promise<CpuTensor> {
@@ -168,7 +262,7 @@ export class CpuReducer implements Reducer {
       throw new OpError(`cpu reducer: shape [${shape.join(", ")}] does not hold the ${job.count} reduced elements`);
     }
     const out = typedView(job.dtype, new ArrayBuffer(job.count * itemsize(job.dtype)), 0, job.count);
-    reduceInto(job, out as Float32Array, undefined);
+    reduceInto(job, out as Float32Array, undefined, this.engine);
     return new CpuTensor(job.dtype, [...shape], out);
   }
 }

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// `npm run bench -- [flags]`: the benchmark (src/bench/) on one runtime, nccl-tests' flags.
+//   --runtime deno (default)  spawns `npx deno run -A deno/bench.ts [flags]`
+//   --runtime node            runs the core here under tsx, on the cpu backend
+//   --runtime chromium        starts a Vite dev server on a free port and drives /bench/page.html in
+//                             Debian's Chromium (Playwright, the args of playwright.config.ts),
+//                             streaming the page's lines here and writing its JSON
+// The flags are checked here first, by the same parser every entry point uses.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { register } from "tsx/esm/api";
+
+register();
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version ?? "unknown";
+// Mesa complains on every device creation unless this points at a private directory.
+process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), "xdg-"));
+
+const { parseFlags, BenchFlagError, usage } = await import("../src/bench/flags.ts");
+let opts;
+try {
+  opts = parseFlags(argv, "deno");
+} catch (e) {
+  if (!(e instanceof BenchFlagError)) throw e;
+  console.error(`bench: ${e.message}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(usage());
+  process.exit(0);
+}
+
+const out = (line) => process.stdout.write(`${line}\n`);
+const err = (line) => process.stderr.write(`${line}\n`);
+
+function writeJson(outcome) {
+  if (outcome.json === undefined || outcome.jsonPath === undefined) return;
+  writeFileSync(resolve(process.cwd(), outcome.jsonPath), outcome.json);
+  err(`# wrote ${outcome.jsonPath}`);
+}
+
+async function runDeno() {
+  const child = spawn("npx", ["deno", "run", "-A", join(root, "deno/bench.ts"), ...argv], { stdio: "inherit" });
+  const code = await new Promise((res) => child.on("exit", (c, signal) => res(c ?? (signal ? 128 : 1))));
+  return code;
+}
+
+async function runNode() {
+  const { benchMain } = await import("../src/bench/main.ts");
+  const outcome = await benchMain(argv, { out, err }, { version });
+  writeJson(outcome);
+  return outcome.code;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createNetServer();
+    s.on("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function runChromium() {
+  const { createServer } = await import("vite");
+  const { chromium } = await import("@playwright/test");
+  const { chromiumArgs } = await import("../playwright.config.ts");
+  const port = await freePort();
+  const server = await createServer({
+    root, configFile: join(root, "vite.config.ts"), logLevel: "error", clearScreen: false,
+    // No file watching and no HMR: an edit anywhere in the tree during a long run must not reload the page.
+    server: { port, strictPort: true, host: "127.0.0.1", hmr: false, watch: null },
+  });
+  let browser;
+  try {
+    await server.listen();
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
+    const page = await browser.newPage();
+    await page.exposeFunction("__benchWrite", (stream, line) => (stream === "out" ? out : err)(line));
+    page.on("pageerror", (e) => err(`# page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("[vite]")) err(`# page console: ${m.text()}`);
+    });
+    await page.goto(`http://127.0.0.1:${port}/bench/page.html`);
+    await page.waitForFunction(() => globalThis.__benchReady === true, undefined, { timeout: 120_000 });
+    const outcome = await page.evaluate(({ argv, version }) => globalThis.__runBench(argv, version), { argv, version });
+    writeJson(outcome);
+    return outcome.code;
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+}
+
+const runners = { deno: runDeno, node: runNode, chromium: runChromium };
+let code;
+try {
+  code = await runners[opts.runtime]();
+} catch (e) {
+  console.error(`bench: ${e?.stack ?? e}`);
+  code = 1;
+}
+process.exit(code);

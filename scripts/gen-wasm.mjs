@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// Renders the WebAssembly SIMD reduction kernels (WAT text, from the templates below), assembles
+// them with wabt (a dev dependency: the runtime needs no assembler) and writes
+//   src/wasm/reduce.generated.wat   the text, for reading and review
+//   src/wasm/reduce.generated.ts    the binary as base64, imported by src/wasm/reduce-wasm.ts
+// scripts/check-generated.mjs fails when either is stale.
+// Usage: node scripts/gen-wasm.mjs [root]   (root defaults to the repository)
+//
+// Every kernel has the signature (dst, src, stride, nsrc, bytes), all byte addresses in the
+// instance's own memory: `nsrc` sources lie `stride` bytes apart from `src`; `bytes` (a multiple
+// of the kernel's block) of each are reduced, source 0 first, one lane at a time in source order,
+// into `dst` (which may be `src`). f32 rounds at every step (f32x4 arithmetic is IEEE binary32),
+// i32 wraps, bf16 widens exactly to f32 and rounds back once (to nearest even, NaN stays quiet):
+// the same arithmetic as src/collectives/reduce-math.ts.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const WAT_PATH = "src/wasm/reduce.generated.wat";
+export const MODULE_PATH = "src/wasm/reduce.generated.ts";
+
+const F32_OPS = { sum: "f32x4.add", avg: "f32x4.add", prod: "f32x4.mul", max: "f32x4.max", min: "f32x4.min" };
+const I32_OPS = { sum: "i32x4.add", prod: "i32x4.mul", max: "i32x4.max_s", min: "i32x4.min_s" };
+
+const ACC = [0, 1, 2, 3];
+
+/** 32-bit lanes (f32, i32): blocks of 64 bytes = 4 vectors accumulated in locals. */
+function wideKernel(name, instr, avg) {
+  const loads = (ptr) => ACC.map((i) => `        (local.set $a${i} (${instr} (local.get $a${i}) (v128.load offset=${16 * i} (local.get ${ptr}))))`);
+  return `  (func (export "${name}") (param $dst i32) (param $src i32) (param $stride i32) (param $nsrc i32) (param $bytes i32)
+    (local $off i32) (local $p i32) (local $k i32) ${ACC.map((i) => `(local $a${i} v128)`).join(" ")}${avg ? " (local $div v128)" : ""}
+${avg ? "    (local.set $div (f32x4.splat (f32.convert_i32_u (local.get $nsrc))))\n" : ""}    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $off) (local.get $bytes)))
+        (local.set $p (i32.add (local.get $src) (local.get $off)))
+${ACC.map((i) => `        (local.set $a${i} (v128.load offset=${16 * i} (local.get $p)))`).join("\n")}
+        (local.set $k (i32.const 1))
+        (block $last
+          (loop $sources
+            (br_if $last (i32.ge_u (local.get $k) (local.get $nsrc)))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+${loads("$p").map((l) => `    ${l}`).join("\n")}
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $sources)))
+${avg ? ACC.map((i) => `        (local.set $a${i} (f32x4.div (local.get $a${i}) (local.get $div)))`).join("\n") + "\n" : ""}        (local.set $p (i32.add (local.get $dst) (local.get $off)))
+${ACC.map((i) => `        (v128.store offset=${16 * i} (local.get $p) (local.get $a${i}))`).join("\n")}
+        (local.set $off (i32.add (local.get $off) (i32.const 64)))
+        (br $blocks))))`;
+}
+
+/** Widens 8 bf16 lanes of `v` (low or high half) to f32x4: the bits, shifted up 16. */
+const widen = (half, v) => `(i32x4.shl (i32x4.extend_${half}_i16x8_u ${v}) (i32.const 16))`;
+
+/**
+ * bf16: blocks of 32 bytes (16 elements) per source, accumulated as 4 f32x4 (exact widening),
+ * narrowed back to bf16 at the end: round to nearest even, NaN → (bits >> 16) | 0x40.
+ */
+function bf16Kernel(name, instr, avg) {
+  const widened = (ptr) => [
+    ["low", 0], ["high", 0], ["low", 16], ["high", 16],
+  ].map(([half, off]) => widen(half, `(v128.load offset=${off} (local.get ${ptr}))`));
+  const n = (i) => narrow(`$a${i}`);
+  return `  (func (export "${name}") (param $dst i32) (param $src i32) (param $stride i32) (param $nsrc i32) (param $bytes i32)
+    (local $off i32) (local $p i32) (local $k i32) ${ACC.map((i) => `(local $a${i} v128)`).join(" ")}${avg ? " (local $div v128)" : ""}
+${avg ? "    (local.set $div (f32x4.splat (f32.convert_i32_u (local.get $nsrc))))\n" : ""}    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $off) (local.get $bytes)))
+        (local.set $p (i32.add (local.get $src) (local.get $off)))
+${widened("$p").map((w, i) => `        (local.set $a${i} ${w})`).join("\n")}
+        (local.set $k (i32.const 1))
+        (block $last
+          (loop $sources
+            (br_if $last (i32.ge_u (local.get $k) (local.get $nsrc)))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+${widened("$p").map((w, i) => `            (local.set $a${i} (${instr} (local.get $a${i}) ${w}))`).join("\n")}
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $sources)))
+${avg ? ACC.map((i) => `        (local.set $a${i} (f32x4.div (local.get $a${i}) (local.get $div)))`).join("\n") + "\n" : ""}        (local.set $p (i32.add (local.get $dst) (local.get $off)))
+        (v128.store offset=0 (local.get $p) (i16x8.narrow_i32x4_u
+          ${n(0)}
+          ${n(1)}))
+        (v128.store offset=16 (local.get $p) (i16x8.narrow_i32x4_u
+          ${n(2)}
+          ${n(3)}))
+        (local.set $off (i32.add (local.get $off) (i32.const 32)))
+        (br $blocks))))`;
+}
+
+/**
+ * f32 lanes of local `x` → bf16 bits in the low half of each i32 lane (0..0xffff, so the u16
+ * narrow is exact). Inlined: NaN → ((x >> 16) | 0x40) & 0xffff, otherwise round to nearest even,
+ * (x + 0x7fff + ((x >> 16) & 1)) >> 16 with wrapping adds (f32ToBf16 in reduce-math.ts).
+ */
+const narrow = (x) => `(v128.bitselect
+            (v128.and (v128.or (i32x4.shr_u (local.get ${x}) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+            (i32x4.shr_u
+              (i32x4.add (i32x4.add (local.get ${x}) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                (v128.and (i32x4.shr_u (local.get ${x}) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+              (i32.const 16))
+            (f32x4.ne (local.get ${x}) (local.get ${x})))`;
+
+/** The kernels' export names, as reduce-wasm.ts looks them up: `${dtype}_${op}`. */
+export function kernelNames() {
+  return [
+    ...Object.keys(F32_OPS).map((op) => `f32_${op}`),
+    ...Object.keys(I32_OPS).map((op) => `i32_${op}`),
+    ...Object.keys(F32_OPS).map((op) => `bf16_${op}`),
+  ];
+}
+
+export function renderWat() {
+  const funcs = [
+    ...Object.entries(F32_OPS).map(([op, instr]) => wideKernel(`f32_${op}`, instr, op === "avg")),
+    ...Object.entries(I32_OPS).map(([op, instr]) => wideKernel(`i32_${op}`, instr, false)),
+    ...Object.entries(F32_OPS).map(([op, instr]) => bf16Kernel(`bf16_${op}`, instr, op === "avg")),
+  ];
+  return [
+    ";; Generated by scripts/gen-wasm.mjs: do not edit. WebAssembly SIMD reduction kernels.",
+    ";; (func NAME (dst src stride nsrc bytes)): dst[i] = src0[i] op src1[i] op ... in source order.",
+    "(module",
+    "  (memory (export \"memory\") 1)",
+    ...funcs,
+    ")",
+    "",
+  ].join("\n");
+}
+
+/** Assembles the WAT with wabt (loaded lazily: only generation and the staleness check need it). */
+export async function assemble(wat) {
+  const { default: wabtInit } = await import("wabt");
+  const wabt = await wabtInit();
+  const mod = wabt.parseWat("reduce.generated.wat", wat, { simd: true });
+  try {
+    mod.validate();
+    return mod.toBinary({ log: false, write_debug_names: false }).buffer;
+  } finally {
+    mod.destroy();
+  }
+}
+
+export function renderModule(binary) {
+  const b64 = Buffer.from(binary).toString("base64");
+  const lines = [
+    "// Generated by scripts/gen-wasm.mjs from its WAT templates (text: src/wasm/reduce.generated.wat): do not edit.",
+    "// Regenerate with node scripts/gen-wasm.mjs.",
+    "",
+    `/** The SIMD reduction kernels, ${binary.length} bytes of WebAssembly, base64. */`,
+    `export const REDUCE_WASM_BASE64 =\n${b64.match(/.{1,100}/g).map((l) => `  "${l}"`).join(" +\n")};`,
+    "",
+    `export const REDUCE_WASM_KERNELS = ${JSON.stringify(kernelNames())} as const;`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** [{ path, text }] of every generated file. */
+export async function renderAll() {
+  const wat = renderWat();
+  return [{ path: WAT_PATH, text: wat }, { path: MODULE_PATH, text: renderModule(await assemble(wat)) }];
+}
+
+export const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+/** For scripts/check-generated.mjs: regenerates in memory, exits 1 naming each stale file. */
+export async function checkGenerated(root = repoRoot) {
+  let stale = 0;
+  for (const { path, text } of await renderAll()) {
+    const file = join(root, path);
+    const have = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+    if (have === text) continue;
+    stale++;
+    const why = have === undefined ? "is missing" : "is stale (scripts/gen-wasm.mjs changed since it was generated)";
+    console.error(`check-generated: ${path} ${why}: run node scripts/gen-wasm.mjs`);
+  }
+  if (stale > 0) process.exit(1);
+  console.log(`check-generated: ${WAT_PATH} and ${MODULE_PATH} are up to date`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const root = resolve(process.argv[2] ?? repoRoot);
+  for (const { path, text } of await renderAll()) {
+    writeFileSync(join(root, path), text);
+    console.log(`gen-wasm: wrote ${path}`);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Bandwidths as nccl-tests defines them (performance.md): algbw = bytes / time, busbw = algbw
+ * times the op's bus factor, so busbw is comparable across world sizes. GB/s are 1e9 bytes/s.
+ */
+import { itemsize } from "../heap/dtype.ts";
+import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import type { BenchOp } from "./flags.ts";
+
+/** busbw / algbw for `op` over `ranks` ranks. */
+export function busFactor(op: BenchOp, ranks: number): number {
+  switch (op) {
+    case "all_reduce": return (2 * (ranks - 1)) / ranks;
+    case "reduce_scatter":
+    case "all_gather": return (ranks - 1) / ranks;
+    case "broadcast": return 1;
+  }
+}
+
+/** The bytes algbw counts: S for all_reduce and broadcast, count × ranks × elem for the others. */
+export function algBytes(op: BenchOp, count: number, ranks: number, dtype: CollectiveDType): number {
+  const elem = itemsize(dtype);
+  return op === "reduce_scatter" || op === "all_gather" ? count * ranks * elem : count * elem;
+}
+
+export function bandwidth(
+  op: BenchOp, count: number, ranks: number, dtype: CollectiveDType, timeUs: number,
+): { algbw: number; busbw: number } {
+  const algbw = timeUs > 0 ? algBytes(op, count, ranks, dtype) / (timeUs * 1e-6) / 1e9 : 0;
+  return { algbw, busbw: algbw * busFactor(op, ranks) };
+}

@@ -1,0 +1,139 @@
+/**
+ * One worker of the naive baseline: what a JavaScript developer writes without webshmem. It owns
+ * a GPUBuffer (webgpu) or a plain array (cpu) holding its input; on "go" it reads the buffer back,
+ * posts it to the main thread (transferred), waits for the sum, uploads it and reports how long
+ * that took (upload drained, as the library's ops are measured). It uses nothing of the library:
+ * only the benchmark's input generator, so its data is the ranks' data.
+ */
+import type { CollectiveDType } from "../../collectives/reduce-op.ts";
+import { bytesOf, fillInput, rawArray } from "../data.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+type Post = (m: FromWorker, transfer?: Transferable[]) => void;
+
+const ELEM: Record<string, number> = { float32: 4, int32: 4, float16: 2, bfloat16: 2 };
+
+let device: GPUDevice | undefined;
+let buffer: GPUBuffer | undefined;
+let staging: GPUBuffer | undefined;
+let host: Uint8Array | undefined;
+let rank = 0;
+let dtype: CollectiveDType = "float32";
+let elem = 4;
+let bytes = 0;
+let t0 = 0;
+let initial: Uint8Array | undefined;
+
+const pad4 = (n: number) => Math.max(4, Math.ceil(n / 4) * 4);
+
+/** The inputs the library's ranks get: the harness's generator (the data, not the method). */
+function input(count: number): Uint8Array {
+  return bytesOf(fillInput(dtype, rank, 0, rawArray(dtype, count)));
+}
+
+async function handle(m: ToWorker, post: Post): Promise<void> {
+  switch (m.type) {
+    case "init": {
+      rank = m.rank;
+      dtype = m.dtype;
+      elem = ELEM[m.dtype];
+      if (m.backend === "webgpu") {
+        const adapter = await navigator.gpu.requestAdapter();
+        if (adapter === null) throw new Error("naive worker: no WebGPU adapter");
+        device = await adapter.requestDevice({
+          requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
+        });
+      }
+      post({ type: "ready" });
+      return;
+    }
+    case "size": {
+      buffer?.destroy();
+      staging?.destroy();
+      bytes = m.count * elem;
+      initial = new Uint8Array(pad4(bytes));
+      initial.set(input(m.count));
+      if (device !== undefined) {
+        buffer = device.createBuffer({ size: pad4(bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        staging = device.createBuffer({ size: pad4(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      } else {
+        host = new Uint8Array(bytes);
+      }
+      post({ type: "sized" });
+      return;
+    }
+    case "reset": {
+      // Untimed: the buffer holds the last sum; put this worker's input back.
+      if (device !== undefined && buffer !== undefined && initial !== undefined) {
+        device.queue.writeBuffer(buffer, 0, initial as Uint8Array<ArrayBuffer>);
+        await device.queue.onSubmittedWorkDone();
+      } else {
+        (host as Uint8Array).set((initial as Uint8Array).subarray(0, bytes));
+      }
+      post({ type: "was_reset" });
+      return;
+    }
+    case "go": {
+      t0 = performance.now();
+      let data: ArrayBuffer;
+      if (device !== undefined && buffer !== undefined && staging !== undefined) {
+        const enc = device.createCommandEncoder();
+        enc.copyBufferToBuffer(buffer, 0, staging, 0, pad4(bytes));
+        device.queue.submit([enc.finish()]);
+        await staging.mapAsync(GPUMapMode.READ);
+        data = staging.getMappedRange().slice(0, bytes);
+        staging.unmap();
+      } else {
+        data = (host as Uint8Array).slice().buffer as ArrayBuffer;
+      }
+      post({ type: "data", data }, [data]);
+      return;
+    }
+    case "sum": {
+      if (device !== undefined && buffer !== undefined) {
+        const p = new Uint8Array(pad4(bytes));
+        p.set(new Uint8Array(m.data));
+        device.queue.writeBuffer(buffer, 0, p);
+        await device.queue.onSubmittedWorkDone();
+      } else {
+        (host as Uint8Array).set(new Uint8Array(m.data));
+      }
+      post({ type: "done", ms: performance.now() - t0 });
+      return;
+    }
+    case "close": {
+      buffer?.destroy();
+      staging?.destroy();
+      if (device !== undefined) {
+        await device.queue.onSubmittedWorkDone();
+        device.destroy();
+      }
+      post({ type: "closed" });
+      return;
+    }
+  }
+}
+
+function serve(post: Post): (m: ToWorker) => void {
+  // One message at a time, in order.
+  let queue = Promise.resolve();
+  return (m) => {
+    queue = queue.then(() => handle(m, post)).catch((e) => post({ type: "error", message: String((e as Error)?.stack ?? e) }));
+  };
+}
+
+const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+if (typeof (globalThis as { Deno?: unknown }).Deno === "undefined" && proc?.versions?.node !== undefined) {
+  const threads = "node:worker_threads";
+  const { parentPort } = (await import(/* @vite-ignore */ threads)) as typeof import("node:worker_threads");
+  if (parentPort === null) throw new Error("naive-worker.ts must run in a worker thread");
+  const onMessage = serve((m, transfer) => parentPort.postMessage(m, (transfer ?? []) as never));
+  parentPort.on("message", onMessage);
+} else {
+  const scope = globalThis as unknown as {
+    postMessage(m: unknown, transfer?: Transferable[]): void;
+    addEventListener(t: "message", f: (e: MessageEvent) => void): void;
+  };
+  const onMessage = serve((m, transfer) => scope.postMessage(m, transfer ?? []));
+  scope.addEventListener("message", (e) => onMessage(e.data as ToWorker));
+}

@@ -1,0 +1,19 @@
+/** Messages between the naive baseline's main thread and its plain workers. */
+import type { CollectiveDType } from "../../collectives/reduce-op.ts";
+
+export type ToWorker =
+  | { type: "init"; rank: number; backend: "webgpu" | "cpu"; dtype: CollectiveDType }
+  | { type: "size"; count: number }
+  | { type: "reset" }
+  | { type: "go" }
+  | { type: "sum"; data: ArrayBuffer }
+  | { type: "close" };
+
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "sized" }
+  | { type: "was_reset" }
+  | { type: "data"; data: ArrayBuffer }
+  | { type: "done"; ms: number }
+  | { type: "closed" }
+  | { type: "error"; message: string };

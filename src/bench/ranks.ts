@@ -1,0 +1,276 @@
+/**
+ * The benchmark's rank module: `world.run("measure", spec)` and friends run here, in every rank.
+ * Each timed iteration starts at a barrier of all ranks and is timed inside the rank, from the
+ * barrier's release to the op's return with the device queue drained (webgpu: the uploads and
+ * kernels the op queued are part of its time); the runner takes the slowest rank's mean.
+ */
+import type { Tensor } from "../backends/backend.ts";
+import { sharedSource, tensorUsage } from "../backends/webgpu/gpu-buffers.ts";
+import { paddedSize } from "../backends/webgpu/gpu-tensor.ts";
+import { poolFor } from "../backends/webgpu/staging-pool.ts";
+import { hostAllReduceTuning } from "../collectives/host-all-reduce.ts";
+import type { CollectiveDType, ReduceOp } from "../collectives/reduce-op.ts";
+import type { SymmetricMemoryHandle } from "../heap/handle.ts";
+import type { SymmetricTensor } from "../heap/symmetric-tensor.ts";
+import { findOp } from "../library/library.ts";
+import type { Rank } from "../rank/rank.ts";
+import { countWrong, expectedSlice, fillInput, rawArray, type RawArray } from "./data.ts";
+import type { BenchOp } from "./flags.ts";
+import { installBreakdownHooks } from "./hooks.ts";
+import { recorder, STEPS, type Step } from "./recorder.ts";
+import { rowTensors } from "./rank-tensors.ts";
+import { type CallPlan, needsOut } from "./variants.ts";
+
+/** The benchmark's own barrier channel (the collectives use channel 0). */
+const SYNC_CHANNEL = 1;
+
+interface State {
+  readonly sync: SymmetricMemoryHandle;
+  readonly xbuf?: SymmetricTensor;
+  readonly outbuf?: SymmetricTensor;
+  readonly staging?: SymmetricTensor;
+}
+
+let state: State | undefined;
+
+function current(): State {
+  if (state === undefined) throw new Error("bench: benchSetup must run first");
+  return state;
+}
+
+export interface SetupSpec {
+  /** cpu: bytes of the largest input and output (heap buffers the rows view). */
+  readonly inBytes: number;
+  readonly outBytes: number;
+  /** webgpu baselines: bytes of the heap region the staging floor reads back into. */
+  readonly stagingBytes: number;
+  readonly breakdown: boolean;
+  /** Op names to look up in this rank's op table. */
+  readonly probe: readonly string[];
+}
+
+/** Allocates the heap buffers first (so the dispatcher's workspace grows behind them), once. */
+export async function benchSetup(rank: Rank, spec: SetupSpec): Promise<{ defined: string[] }> {
+  const syncT = rank.symm.empty([256], "uint8");
+  const sync = await rank.symm.rendezvous(syncT);
+  const alloc = async (bytes: number) => {
+    const t = rank.symm.empty([Math.max(1, bytes)], "uint8");
+    await rank.symm.rendezvous(t);
+    return t;
+  };
+  const staging = spec.stagingBytes > 0 ? await alloc(spec.stagingBytes) : undefined;
+  const cpu = rank.backend !== "webgpu";
+  const xbuf = cpu ? await alloc(spec.inBytes) : undefined;
+  const outbuf = cpu ? await alloc(spec.outBytes) : undefined;
+  state = { sync, xbuf, outbuf, staging };
+  if (spec.breakdown) installBreakdownHooks(rank);
+  return { defined: spec.probe.filter((name) => findOp(name) !== undefined) };
+}
+
+export interface MeasureSpec {
+  readonly op: BenchOp;
+  readonly plan: CallPlan;
+  readonly dtype: CollectiveDType;
+  readonly redop: ReduceOp;
+  readonly root: number;
+  readonly inCount: number;
+  readonly outCount: number;
+  readonly warmup: number;
+  readonly iters: number;
+  /** Every rank's expected result (a SharedArrayBuffer view), when checking. */
+  readonly expected: RawArray | undefined;
+  /** Bit-exact comparison (cpu), else the dtype's tolerance. */
+  readonly exact: boolean;
+  readonly breakdown: boolean;
+}
+
+export interface MeasureResult {
+  readonly meanUs: number;
+  readonly wrong: number | null;
+  /** µs per iteration per step, with breakdown. */
+  readonly steps?: Record<Step, number>;
+}
+
+/** The op's arguments by name, from its schema: robust to argument order and to new ops. */
+function callArgs(plan: CallPlan, x: Tensor, out: Tensor | undefined, s: MeasureSpec): Record<string, unknown> {
+  const entry = findOp(plan.opName);
+  if (entry === undefined) throw new Error(`bench: ${plan.opName} is not defined in this build`);
+  const named: Record<string, unknown> = {};
+  for (const a of entry.schema.args) {
+    switch (a.name) {
+      case "input": named.input = x; break;
+      case "out":
+      case "output": named[a.name] = plan.outIsInput ? x : out; break;
+      case "reduce_op": named.reduce_op = s.redop; break;
+      case "group_name": named.group_name = "world"; break;
+      case "root": named.root = s.root; break;
+      case "split_last_dim": named.split_last_dim = false; break;
+      default:
+        if (!a.hasDefault && !a.type.optional) {
+          throw new Error(`bench: ${plan.opName} has an argument "${a.name}" the benchmark cannot fill`);
+        }
+    }
+  }
+  return named;
+}
+
+function scaled(steps: Record<Step, number>, factor: number): Record<Step, number> {
+  return Object.fromEntries(STEPS.map((k) => [k, steps[k] * factor])) as Record<Step, number>;
+}
+
+/** One placement of one size: warm-ups, then timed iterations, every result checked when asked. */
+export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult> {
+  const st = current();
+  const input = fillInput(s.dtype, rank.rank, 0, rawArray(s.dtype, s.inCount));
+  const t = rowTensors(rank, s.dtype, input, needsOut(s.plan) ? s.outCount : undefined, st);
+  try {
+    const args = callArgs(s.plan, t.x, t.out, s);
+    const want = s.expected === undefined ? undefined : expectedSlice(s.op, s.expected, rank.rank, s.outCount);
+    const overwritesInput = s.plan.resultAt === "input" || s.plan.outIsInput;
+    let wrong = 0;
+    let totalMs = 0;
+    recorder.reset();
+    for (let it = 0; it < s.warmup + s.iters; it++) {
+      const timed = it >= s.warmup;
+      if (overwritesInput) t.resetInput();
+      if (want !== undefined) t.poisonOut();
+      await t.drain();
+      await st.sync.barrier({ channel: SYNC_CHANNEL });
+      if (timed && s.breakdown) recorder.begin();
+      const t0 = performance.now();
+      const result = await rank.call(s.plan.opName, args);
+      await recorder.span("drain", true, () => t.drain());
+      const ms = performance.now() - t0;
+      if (timed) {
+        totalMs += ms;
+        if (s.breakdown) recorder.end(ms);
+      }
+      if (want !== undefined) {
+        const at = s.plan.resultAt === "returned" ? (result as Tensor)
+          : s.plan.resultAt === "out" && !s.plan.outIsInput ? (t.out as Tensor) : t.x;
+        wrong += countWrong(s.dtype, await t.read(at), want, s.exact);
+      }
+      if (s.plan.resultAt === "returned") t.release(result);
+    }
+    const perIter = s.iters > 0 ? 1 / s.iters : 0;
+    return {
+      meanUs: totalMs * perIter * 1000,
+      wrong: want === undefined ? null : wrong,
+      steps: s.breakdown ? scaled(recorder.read(), perIter * 1000) : undefined,
+    };
+  } finally {
+    t.close();
+  }
+}
+
+export interface BaselineSpec {
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly warmup: number;
+  readonly iters: number;
+}
+
+/** Runs `body` warmup + iters times, each after a barrier; the mean of the timed ones, in µs. */
+async function timedLoop(spec: BaselineSpec, body: () => Promise<void> | void, reps = 1): Promise<number> {
+  const { sync } = current();
+  let total = 0;
+  for (let it = 0; it < spec.warmup + spec.iters; it++) {
+    await sync.barrier({ channel: SYNC_CHANNEL });
+    const t0 = performance.now();
+    for (let k = 0; k < reps; k++) await body();
+    if (it >= spec.warmup) total += (performance.now() - t0) / reps;
+  }
+  return (total / spec.iters) * 1000;
+}
+
+/**
+ * Staging floor: every rank, concurrently, reads back its input's bytes from its GPU buffer into
+ * the heap and uploads its output's bytes from the heap — nothing else — the fastest way the
+ * benchmark knows, which is the way the chunked collective stages (hostAllReduceTuning: chunks of
+ * chunkBytes, inSlots readbacks in flight, each a pooled MAP_READ buffer and one mapAsync; each
+ * chunk uploaded with writeBuffer from the heap as soon as it has landed). Then the queue is drained.
+ */
+export async function stagingFloor(rank: Rank, spec: BaselineSpec): Promise<number> {
+  const st = current();
+  const device = rank.device;
+  if (device === null || st.staging === undefined) throw new Error("bench: the staging floor needs webgpu and its heap region");
+  const total = Math.max(spec.bytesIn, spec.bytesOut);
+  const buffer = device.createBuffer({ size: paddedSize(total), usage: tensorUsage() });
+  const heap = new Uint8Array(st.staging.slab, st.staging.byteOffset, paddedSize(total)) as Uint8Array<SharedArrayBuffer>;
+  const { chunkBytes, inSlots } = hostAllReduceTuning();
+  const chunk = Math.min(chunkBytes, Math.ceil(total / 256) * 256);
+  const pool = poolFor(device);
+  const stage = async (off: number, len: number): Promise<void> => {
+    const size = paddedSize(len);
+    const staging = pool.acquire("staging", size);
+    try {
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(buffer, off, staging, 0, size);
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(GPUMapMode.READ, 0, size);
+      heap.set(new Uint8Array(staging.getMappedRange(0, size)), off);
+      staging.unmap();
+    } finally {
+      pool.release("staging", staging);
+    }
+  };
+  const upload = (off: number, len: number) => {
+    if (len > 0) device.queue.writeBuffer(buffer, off, sharedSource(heap.subarray(off, off + paddedSize(len))));
+  };
+  try {
+    return await timedLoop(spec, async () => {
+      const pending: Promise<void>[] = [];
+      for (let off = 0; off < total; off += chunk) {
+        if (pending.length >= inSlots) await pending.shift();
+        const inLen = Math.max(0, Math.min(chunk, spec.bytesIn - off));
+        const outLen = Math.max(0, Math.min(chunk, spec.bytesOut - off));
+        pending.push((inLen > 0 ? stage(off, inLen) : Promise.resolve()).then(() => upload(off, outLen)));
+      }
+      await Promise.all(pending);
+      await device.queue.onSubmittedWorkDone();
+    });
+  } finally {
+    buffer.destroy();
+  }
+}
+
+/**
+ * Heap memcpy: every rank, concurrently, copies bytesIn bytes between two SharedArrayBuffers with
+ * TypedArray.set. Small copies repeat within an iteration (to about 1 MiB) and are divided, so
+ * the timer's resolution (5 µs in a browser) does not swamp them.
+ */
+export async function heapMemcpy(_rank: Rank, spec: BaselineSpec): Promise<number> {
+  const src = new Uint8Array(new SharedArrayBuffer(Math.max(1, spec.bytesIn))).fill(7);
+  const dst = new Uint8Array(new SharedArrayBuffer(Math.max(1, spec.bytesIn)));
+  const reps = Math.min(1000, Math.max(1, Math.ceil((1 << 20) / Math.max(1, spec.bytesIn))));
+  return timedLoop(spec, () => dst.set(src), reps);
+}
+
+/** GPU round trip on rank 0: writeBuffer + submit (a copy) + mapAsync of 8 bytes. Other ranks: null. */
+export async function gpuRoundtrip(rank: Rank, spec: BaselineSpec): Promise<number | null> {
+  const device = rank.device;
+  if (rank.rank !== 0 || device === null) return null;
+  const buf = device.createBuffer({ size: 8, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  const staging = device.createBuffer({ size: 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const words = new Uint32Array(2);
+  let total = 0;
+  try {
+    for (let it = 0; it < spec.warmup + spec.iters; it++) {
+      const t0 = performance.now();
+      words[0] = it;
+      device.queue.writeBuffer(buf, 0, words);
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(buf, 0, staging, 0, 8);
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const got = new Uint32Array(staging.getMappedRange())[0];
+      staging.unmap();
+      if (got !== it) throw new Error(`bench: GPU round trip read ${got}, expected ${it}`);
+      if (it >= spec.warmup) total += performance.now() - t0;
+    }
+  } finally {
+    buf.destroy();
+    staging.destroy();
+  }
+  return (total / spec.iters) * 1000;
+}

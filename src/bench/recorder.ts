@@ -1,0 +1,102 @@
+/**
+ * The --breakdown timing hook: a per-realm recorder of named steps. Off (the default) it costs one
+ * boolean test per wrapped call; nothing is wrapped at all unless --breakdown installs the hooks
+ * (hooks.ts). Time is attributed exclusively: at every step boundary the time since the previous
+ * boundary goes to the most recently entered step still running, so nested steps are not counted
+ * twice. An opaque step keeps the steps inside it (e.g. the mapAsync inside a realization
+ * readback) from being attributed separately.
+ */
+export const STEPS = ["readback", "barrier", "upload", "kernel", "copy_out", "drain", "other"] as const;
+export type Step = (typeof STEPS)[number];
+
+interface Open {
+  readonly step: Step;
+}
+
+export class Recorder {
+  private on = false;
+  private readonly open: Open[] = [];
+  private opaque = 0;
+  private last = 0;
+  private totals = new Map<Step, number>();
+  private atBegin = 0;
+
+  private sum(): number {
+    return [...this.totals.values()].reduce((s, v) => s + v, 0);
+  }
+
+  /** Starts attributing (the timed window of one iteration). */
+  begin(): void {
+    this.on = true;
+    this.atBegin = this.sum();
+    this.last = performance.now();
+  }
+
+  /** Stops attributing; the window's time outside every step is "other". */
+  end(totalMs: number): void {
+    this.tick();
+    this.on = false;
+    this.add("other", Math.max(0, totalMs - (this.sum() - this.atBegin)));
+  }
+
+  /** Per-step sums since the last reset, in ms. */
+  read(): Record<Step, number> {
+    return Object.fromEntries(STEPS.map((s) => [s, this.totals.get(s) ?? 0])) as Record<Step, number>;
+  }
+
+  reset(): void {
+    this.totals = new Map();
+  }
+
+  private add(step: Step, ms: number): void {
+    this.totals.set(step, (this.totals.get(step) ?? 0) + ms);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const top = this.open[this.open.length - 1];
+    if (top !== undefined) this.add(top.step, now - this.last);
+    this.last = now;
+  }
+
+  private enter(step: Step, opaque: boolean): Open | undefined {
+    if (!this.on || this.opaque > 0) return undefined;
+    this.tick();
+    const o = { step };
+    this.open.push(o);
+    if (opaque) this.opaque++;
+    return o;
+  }
+
+  private exit(o: Open | undefined, opaque: boolean): void {
+    if (o === undefined) return;
+    if (this.on) this.tick();
+    const i = this.open.lastIndexOf(o);
+    if (i >= 0) this.open.splice(i, 1);
+    if (opaque) this.opaque--;
+  }
+
+  /** Runs `fn` as `step`. */
+  async span<T>(step: Step, opaque: boolean, fn: () => Promise<T>): Promise<T> {
+    const o = this.enter(step, opaque);
+    if (o === undefined) return fn();
+    try {
+      return await fn();
+    } finally {
+      this.exit(o, opaque);
+    }
+  }
+
+  spanSync<T>(step: Step, opaque: boolean, fn: () => T): T {
+    const o = this.enter(step, opaque);
+    if (o === undefined) return fn();
+    try {
+      return fn();
+    } finally {
+      this.exit(o, opaque);
+    }
+  }
+}
+
+/** This realm's recorder (each rank worker has its own). */
+export const recorder = new Recorder();

@@ -1,0 +1,102 @@
+/**
+ * What a run measured, and its JSON form (`--json FILE`), exactly:
+ * { meta: { runtime, backend, ranks, adapter, date, version },
+ *   rows: [ { op, algo, size, count, dtype, redop, inplace, time_us, algbw, busbw, wrong } ],
+ *   baselines: [ { name, size, time_us } ] }
+ * Placements that are N/A have no row; baselines that are N/A have no entry; `wrong` is null
+ * when the run did not check (-c 0).
+ */
+import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import type { BenchOp } from "./flags.ts";
+
+export type BaselineName = "staging_floor" | "gpu_roundtrip" | "naive_postmessage" | "heap_memcpy";
+export const BASELINE_NAMES: readonly BaselineName[] = ["staging_floor", "gpu_roundtrip", "naive_postmessage", "heap_memcpy"];
+
+/** The time each step took per iteration (µs, the slowest rank's), for --breakdown. */
+export type StepTimes = Readonly<Record<string, number>>;
+
+/** One placement (out-of-place or in-place) of one size. */
+export interface Measured {
+  /** The op called, e.g. "symm_mem::two_shot_all_reduce_out". */
+  readonly opName: string;
+  /** The slowest rank's mean time per iteration, µs. */
+  readonly timeUs: number;
+  readonly algbw: number;
+  readonly busbw: number;
+  /** Wrong elements over every rank and every iteration; null when not checked. */
+  readonly wrong: number | null;
+  /** The slowest rank's steps, with --breakdown. */
+  readonly steps?: StepTimes;
+}
+
+export interface RowResult {
+  readonly op: BenchOp;
+  /** The algorithm that ran (auto resolved through the tuning table); "default" for ops with one. */
+  readonly algo: string;
+  readonly size: number;
+  readonly count: number;
+  readonly dtype: CollectiveDType;
+  /** "none" for ops that do not reduce. */
+  readonly redop: string;
+  readonly root: number;
+  readonly outOfPlace: Measured | null;
+  readonly inPlace: Measured | null;
+}
+
+export interface BaselineResult {
+  readonly name: BaselineName;
+  readonly size: number;
+  readonly timeUs: number;
+}
+
+export interface BenchMeta {
+  readonly runtime: string;
+  readonly backend: string;
+  readonly ranks: number;
+  readonly adapter: string;
+  readonly date: string;
+  readonly version: string;
+}
+
+export interface BenchReport {
+  readonly meta: BenchMeta;
+  readonly rows: readonly RowResult[];
+  readonly baselines: readonly BaselineResult[];
+}
+
+export interface JsonRow {
+  op: string; algo: string; size: number; count: number; dtype: string; redop: string; inplace: boolean;
+  time_us: number; algbw: number; busbw: number; wrong: number | null;
+}
+
+export interface JsonReport {
+  meta: { runtime: string; backend: string; ranks: number; adapter: string; date: string; version: string };
+  rows: JsonRow[];
+  baselines: { name: BaselineName; size: number; time_us: number }[];
+}
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+const significant = (x: number): number => Number(x.toPrecision(6));
+
+export function toJson(report: BenchReport): JsonReport {
+  const { runtime, backend, ranks, adapter, date, version } = report.meta;
+  const rows: JsonRow[] = [];
+  for (const r of report.rows) {
+    for (const [inplace, m] of [[false, r.outOfPlace], [true, r.inPlace]] as const) {
+      if (m === null) continue;
+      rows.push({
+        op: r.op, algo: r.algo, size: r.size, count: r.count, dtype: r.dtype, redop: r.redop, inplace,
+        time_us: round(m.timeUs, 3), algbw: significant(m.algbw), busbw: significant(m.busbw), wrong: m.wrong,
+      });
+    }
+  }
+  return {
+    meta: { runtime, backend, ranks, adapter, date, version },
+    rows,
+    baselines: report.baselines.map((b) => ({ name: b.name, size: b.size, time_us: round(b.timeUs, 3) })),
+  };
+}
+
+export function jsonText(report: BenchReport): string {
+  return `${JSON.stringify(toJson(report), null, 2)}\n`;
+}

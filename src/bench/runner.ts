@@ -1,0 +1,199 @@
+/**
+ * The benchmark's main-thread core, the same in Chromium, Deno and Node: launches a world, runs
+ * every size out-of-place and in-place, measures the baselines beside it, prints the table as
+ * rows complete (progress on stderr) and returns the report.
+ */
+import { chooseAllReduceAlgo } from "../collectives/tuning.ts";
+import { itemsize } from "../heap/dtype.ts";
+import { launch, MAX_HEAP_BYTES } from "../launch/launch.ts";
+import type { World } from "../launch/world.ts";
+import { describeAdapter } from "../rank/device.ts";
+import { detectRuntime } from "../runtime.ts";
+import { expectedResult, type RawArray } from "./data.ts";
+import type { BenchOptions } from "./flags.ts";
+import { formatBytes, formatTime } from "./format.ts";
+import { bandwidth } from "./metrics.ts";
+import { NaiveAllReduce } from "./naive/naive.ts";
+import { baselinesTable, breakdownTable, headerComment } from "./print.ts";
+import type { MeasureResult, MeasureSpec } from "./ranks.ts";
+import type { BaselineResult, BenchReport, Measured, RowResult } from "./report.ts";
+import { rowShape, sweep, type RowShape } from "./sizes.ts";
+import { footer, tableHeader, tableRow } from "./table.ts";
+import { HOST_IN_PLACE, isPlan, OPTIONAL_OPS, type Placement, placements } from "./variants.ts";
+
+export interface BenchIO {
+  /** A line of the results (stdout). */
+  out(line: string): void;
+  /** A line of progress or a note (stderr). */
+  err(line: string): void;
+}
+
+export interface RunEnv {
+  /** package.json's version, when the entry point can read it. */
+  readonly version?: string;
+}
+
+/** A failure of the run itself (not of a flag), with a message for the user. */
+export class BenchError extends Error {
+  override name = "BenchError";
+}
+
+const align = (bytes: number): number => Math.ceil(Math.max(1, bytes) / 256) * 256 + 256;
+
+/**
+ * Heap per rank: the benchmark's own regions (cpu: input and output buffers; webgpu: the
+ * staging floor's region), the dispatcher's workspace (webgpu: an input and an output slot),
+ * and one more buffer of room for ops that keep scratch in the heap.
+ */
+export function heapBytesFor(backend: string, maxIn: number, maxOut: number, staging: number): number {
+  const big = Math.max(maxIn, maxOut);
+  const minimal = (1 << 16) + align(staging) + align(maxIn) + align(backend === "cpu" ? maxOut : big);
+  if (minimal > MAX_HEAP_BYTES) {
+    throw new BenchError(
+      `-e ${maxIn} needs a ${formatBytes(minimal)} heap per rank, more than the ${formatBytes(MAX_HEAP_BYTES)} limit: lower -e`,
+    );
+  }
+  return Math.min(MAX_HEAP_BYTES, minimal + align(big));
+}
+
+/** The algorithm of a row: --algo, or the tuning table's choice for auto; "default" for the other ops. */
+export function algoFor(o: BenchOptions, shape: RowShape): string {
+  if (o.op !== "all_reduce") return "default";
+  return o.algo === "auto" ? chooseAllReduceAlgo(o.backend, shape.size, o.ranks) : o.algo;
+}
+
+function describeAlgos(o: BenchOptions, shapes: readonly RowShape[], algos: readonly string[], defined: ReadonlySet<string>): string[] {
+  const lines: string[] = [];
+  if (o.op === "all_reduce" && o.algo === "auto") {
+    const ranges = [...new Set(algos)].map((a) => {
+      const sizes = shapes.filter((_, i) => algos[i] === a).map((s) => s.size);
+      return `${a} for ${formatBytes(Math.min(...sizes))} - ${formatBytes(Math.max(...sizes))}`;
+    });
+    lines.push(`Algorithm: auto, from the tuning table (src/collectives/tuning.ts): ${ranges.join("; ")}`);
+  }
+  for (const a of [...new Set(algos)]) {
+    const [out, inp] = placements(o.op, a, o.backend, defined);
+    const d = (p: Placement) => (isPlan(p) ? p.describe : `N/A: ${p.na}`);
+    lines.push(`${a}: out-of-place ${d(out)}`);
+    lines.push(`${" ".repeat(a.length)}  in-place     ${d(inp)}`);
+  }
+  return lines;
+}
+
+function combine(o: BenchOptions, shape: RowShape, opName: string, results: readonly MeasureResult[]): Measured {
+  let slowest = 0;
+  results.forEach((r, i) => {
+    if (r.meanUs > results[slowest].meanUs) slowest = i;
+  });
+  const timeUs = results[slowest].meanUs;
+  const wrong = results.every((r) => r.wrong === null) ? null : results.reduce((s, r) => s + (r.wrong ?? 0), 0);
+  return { opName, timeUs, ...bandwidth(o.op, shape.count, o.ranks, o.dtype, timeUs), wrong, steps: results[slowest].steps };
+}
+
+const max = (xs: readonly (number | null)[]): number => Math.max(...xs.filter((x): x is number => x !== null));
+
+export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): Promise<BenchReport> {
+  const started = performance.now();
+  const runtime = detectRuntime();
+  const elem = itemsize(o.dtype);
+  const shapes = sweep(o).map((b) => rowShape(o.op, b, o.ranks, o.dtype));
+  const maxIn = Math.max(...shapes.map((s) => s.inCount * elem));
+  const maxOut = Math.max(...shapes.map((s) => s.outCount * elem));
+  const gpu = o.backend === "webgpu";
+  const staging = gpu && o.baselines ? Math.max(maxIn, maxOut) : 0;
+  const heapBytes = heapBytesFor(o.backend, maxIn, maxOut, staging);
+  for (const n of o.notes) io.err(`# note: ${n}`);
+
+  let world: World | undefined;
+  let naive: NaiveAllReduce | undefined;
+  try {
+    world = await launch({
+      worldSize: o.ranks, heapBytes, backend: o.backend, timeoutMs: 600_000,
+      rankModule: new URL("./ranks.ts", import.meta.url),
+    });
+    const [setup] = await world.run<{ defined: string[] }>("benchSetup", {
+      inBytes: maxIn, outBytes: maxOut, stagingBytes: staging, breakdown: o.breakdown, probe: OPTIONAL_OPS,
+    });
+    const defined = new Set(setup.defined);
+    if (o.op === "all_reduce" && o.algo === "host" && !defined.has(HOST_IN_PLACE)) {
+      throw new BenchError(`--algo host is not available: ${HOST_IN_PLACE} is not defined in this build ` +
+        "(use --algo auto, one_shot, two_shot or multimem)");
+    }
+    const algos = shapes.map((s) => algoFor(o, s));
+    const adapters = world.adapters.map((a) => describeAdapter(a));
+    const tensors = gpu
+      ? "regular GPU tensors (the dispatcher's readback into the heap and upload back are part of the time)"
+      : "symmetric heap tensors (no realization)";
+    for (const line of headerComment(o, { runtime, adapters, heapBytes, opLines: describeAlgos(o, shapes, algos, defined), tensors })) io.out(line);
+
+    const baselines: BaselineResult[] = [];
+    const loop = { warmup: o.warmup, iters: o.iters };
+    if (gpu && o.baselines) {
+      const rt = await world.run<number | null>("gpuRoundtrip", { bytesIn: 8, bytesOut: 8, ...loop });
+      baselines.push({ name: "gpu_roundtrip", size: 8, timeUs: max(rt) });
+    }
+    if (o.baselines && o.op === "all_reduce") {
+      naive = await NaiveAllReduce.start(runtime, o.ranks, o.backend, o.dtype, o.redop);
+    }
+    for (const line of tableHeader()) io.out(line);
+
+    const rows: RowResult[] = [];
+    for (let i = 0; i < shapes.length; i++) {
+      const shape = shapes[i];
+      const algo = algos[i];
+      const expected: RawArray | undefined = o.check
+        ? expectedResult(o.op, o.dtype, o.redop, o.ranks, shape.count, o.root) : undefined;
+      const measured: (Measured | null)[] = [];
+      for (const p of placements(o.op, algo, o.backend, defined)) {
+        if (!isPlan(p)) {
+          measured.push(null);
+          continue;
+        }
+        const spec: MeasureSpec = {
+          op: o.op, plan: p, dtype: o.dtype, redop: o.redop, root: o.root, inCount: shape.inCount, outCount: shape.outCount,
+          warmup: o.warmup, iters: o.iters, expected, exact: !gpu, breakdown: o.breakdown,
+        };
+        measured.push(combine(o, shape, p.opName, await world.run<MeasureResult>("measure", spec)));
+      }
+      const row: RowResult = {
+        op: o.op, algo, size: shape.size, count: shape.count, dtype: o.dtype,
+        redop: o.op === "all_reduce" || o.op === "reduce_scatter" ? (o.op === "reduce_scatter" ? "sum" : o.redop) : "none",
+        root: o.op === "broadcast" ? o.root : -1, outOfPlace: measured[0], inPlace: measured[1],
+      };
+      rows.push(row);
+      io.out(tableRow(row));
+
+      if (o.baselines) {
+        const bytes = { bytesIn: shape.inCount * elem, bytesOut: shape.outCount * elem, ...loop };
+        if (gpu) {
+          baselines.push({ name: "staging_floor", size: shape.size, timeUs: max(await world.run<number>("stagingFloor", bytes)) });
+        }
+        if (naive !== undefined) {
+          const n = await naive.measure(shape.count, o.warmup, o.iters, expected);
+          if (n.wrong > 0) io.err(`# warning: the naive baseline got ${n.wrong} wrong elements at ${shape.size} B`);
+          baselines.push({ name: "naive_postmessage", size: shape.size, timeUs: n.timeUs });
+        }
+        const memcpy = { ...bytes, bytesIn: shape.size };
+        baselines.push({ name: "heap_memcpy", size: shape.size, timeUs: max(await world.run<number>("heapMemcpy", memcpy)) });
+      }
+      const t = (m: Measured | null) => (m === null ? "N/A" : `${formatTime(m.timeUs).trim()} us`);
+      const wrong = measured.reduce((s, m) => s + (m?.wrong ?? 0), 0);
+      io.err(`[bench] ${i + 1}/${shapes.length} ${formatBytes(shape.size)} ${algo}: out-of-place ${t(measured[0])}, ` +
+        `in-place ${t(measured[1])}${o.check ? `, wrong ${wrong}` : ""} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    }
+    for (const line of footer(rows)) io.out(line);
+    for (const line of baselinesTable(rows, baselines)) io.out(line);
+    if (o.breakdown) for (const line of breakdownTable(rows)) io.out(line);
+    return {
+      meta: {
+        runtime, backend: o.backend, ranks: o.ranks, adapter: adapters[0] ?? "", date: new Date().toISOString(),
+        version: env.version ?? "unknown",
+      },
+      rows,
+      baselines,
+    };
+  } finally {
+    await naive?.close();
+    await world?.close();
+  }
+}

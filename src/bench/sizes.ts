@@ -1,0 +1,56 @@
+/**
+ * The size sweep and the element counts behind each row, as nccl-tests computes them: the row's
+ * size is the larger of one rank's send and receive buffers, its count the elements nccl-tests
+ * passes to the collective (per rank: reduce_scatter's output, all_gather's input).
+ */
+import { itemsize } from "../heap/dtype.ts";
+import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import type { BenchOp, BenchOptions } from "./flags.ts";
+import { BenchFlagError } from "./flags.ts";
+
+export const MAX_ROWS = 200;
+
+/** min, min·f, min·f², … ≤ max (or min, min+i, …): nccl-tests' loop, max itself only when reached. */
+export function sweep(o: Pick<BenchOptions, "minBytes" | "maxBytes" | "stepFactor" | "stepBytes">): number[] {
+  const sizes: number[] = [];
+  for (let s = o.minBytes; s <= o.maxBytes;) {
+    sizes.push(s);
+    if (sizes.length > MAX_ROWS) {
+      throw new BenchFlagError(`-b ${o.minBytes} -e ${o.maxBytes} gives more than ${MAX_ROWS} sizes: raise -f or -i`);
+    }
+    const next = o.stepBytes > 0 ? s + o.stepBytes : Math.floor(s * o.stepFactor);
+    s = next > s ? next : s + 1;
+  }
+  return sizes;
+}
+
+/** What one row moves: elements per rank in and out, the printed count and size. */
+export interface RowShape {
+  /** Elements of each rank's input. */
+  readonly inCount: number;
+  /** Elements of each rank's result. */
+  readonly outCount: number;
+  /** nccl-tests' count column. */
+  readonly count: number;
+  /** nccl-tests' size column (bytes). */
+  readonly size: number;
+}
+
+export function rowShape(op: BenchOp, bytes: number, ranks: number, dtype: CollectiveDType): RowShape {
+  const elem = itemsize(dtype);
+  switch (op) {
+    case "all_reduce":
+    case "broadcast": {
+      const count = Math.floor(bytes / elem);
+      return { inCount: count, outCount: count, count, size: count * elem };
+    }
+    case "reduce_scatter": {
+      const count = Math.floor(bytes / (ranks * elem));
+      return { inCount: count * ranks, outCount: count, count, size: count * ranks * elem };
+    }
+    case "all_gather": {
+      const count = Math.floor(bytes / (ranks * elem));
+      return { inCount: count, outCount: count * ranks, count, size: count * ranks * elem };
+    }
+  }
+}

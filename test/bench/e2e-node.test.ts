@@ -1,0 +1,44 @@
+// One real run of the benchmark core on Node: 2 ranks, cpu backend, 8 B – 1 KiB, every result
+// checked, baselines (naive postMessage workers of its own, heap memcpy) measured beside it.
+import { describe, expect, it } from "vitest";
+import { benchMain } from "../../src/bench/main.ts";
+
+describe("benchmark end to end (node, cpu, 2 ranks)", () => {
+  it("prints the table and baselines and returns JSON with wrong 0 everywhere", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const outcome = await benchMain(
+      ["--runtime", "node", "-g", "2", "-b", "8", "-e", "1K", "-f", "4", "-n", "3", "-w", "1", "--algo", "two_shot",
+        "--breakdown", "--json", "out.json"],
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+      { version: "test" },
+    );
+    expect(err.filter((l) => !l.startsWith("[bench]"))).toEqual([]);
+    expect(outcome.code).toBe(0);
+    expect(out).toContain("#       size         count      type   redop    root     time   algbw   busbw  #wrong     time   algbw   busbw  #wrong");
+    expect(out).toContain("# Out of bounds values : 0 OK");
+    expect(out.some((l) => /^# Avg bus bandwidth {4}: \S+$/.test(l))).toBe(true);
+    const rows = out.filter((l) => /^\s+\d+\s+\d+\s+float\s+sum\s+-1\s/.test(l));
+    expect(rows).toHaveLength(4); // 8, 32, 128, 512 B: ×4 from 8 skips 1 KiB, as nccl-tests' loop does
+    expect(out.some((l) => l.includes("naive_postmessage") && l.includes("heap_memcpy"))).toBe(true);
+    expect(out.some((l) => /^\s+two_shot\s+in-place\s+512\s/.test(l))).toBe(true); // the breakdown
+    expect(err.filter((l) => l.startsWith("[bench]"))).toHaveLength(rows.length);
+
+    const j = JSON.parse(outcome.json ?? "null");
+    expect(outcome.jsonPath).toBe("out.json");
+    expect(j.meta).toMatchObject({ runtime: "node", backend: "cpu", ranks: 2, version: "test" });
+    expect(j.rows.length).toBe(2 * rows.length);
+    for (const r of j.rows) {
+      expect(r).toMatchObject({ op: "all_reduce", algo: "two_shot", dtype: "float32", redop: "sum", wrong: 0 });
+      expect(r.time_us).toBeGreaterThan(0);
+    }
+    expect(new Set(j.baselines.map((b: { name: string }) => b.name))).toEqual(new Set(["naive_postmessage", "heap_memcpy"]));
+  });
+
+  it("a bad flag is exit code 2 with a message, and runs nothing", async () => {
+    const err: string[] = [];
+    const outcome = await benchMain(["--runtime", "node", "-d", "double"], { out: () => {}, err: (l) => err.push(l) });
+    expect(outcome.code).toBe(2);
+    expect(err).toEqual([expect.stringMatching(/^bench: -d\/--datatype expects one of float, half/)]);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { bandwidth, busFactor } from "../../src/bench/metrics.ts";
+import { rowShape } from "../../src/bench/sizes.ts";
+
+describe("algbw and busbw (performance.md's formulas)", () => {
+  it("all_reduce: algbw = S / t, busbw = algbw × 2(n−1)/n", () => {
+    // 1 GB in 1 s on 4 ranks
+    const { algbw, busbw } = bandwidth("all_reduce", 250_000_000, 4, "float32", 1e6);
+    expect(algbw).toBeCloseTo(1, 12);
+    expect(busbw).toBeCloseTo(1.5, 12);
+    expect(busFactor("all_reduce", 2)).toBe(1);
+    expect(busFactor("all_reduce", 8)).toBe(1.75);
+  });
+
+  it("reduce_scatter and all_gather: algbw = count × n × elem / t, busbw = algbw × (n−1)/n", () => {
+    for (const op of ["reduce_scatter", "all_gather"] as const) {
+      const { algbw, busbw } = bandwidth(op, 1000, 4, "float16", 8); // 1000 × 4 × 2 B in 8 us
+      expect(algbw).toBeCloseTo(1, 12);
+      expect(busbw).toBeCloseTo(0.75, 12);
+    }
+  });
+
+  it("broadcast: busbw = algbw = S / t", () => {
+    const { algbw, busbw } = bandwidth("broadcast", 500, 8, "int32", 2);
+    expect(algbw).toBeCloseTo(1, 12);
+    expect(busbw).toBe(algbw);
+  });
+
+  it("row sizes and counts follow nccl-tests: size is the larger buffer, count the op's per-rank count", () => {
+    expect(rowShape("all_reduce", 1000, 4, "float32")).toEqual({ inCount: 250, outCount: 250, count: 250, size: 1000 });
+    expect(rowShape("broadcast", 10, 4, "float16")).toEqual({ inCount: 5, outCount: 5, count: 5, size: 10 });
+    expect(rowShape("reduce_scatter", 1000, 4, "float32")).toEqual({ inCount: 248, outCount: 62, count: 62, size: 992 });
+    expect(rowShape("all_gather", 1000, 4, "float32")).toEqual({ inCount: 62, outCount: 248, count: 62, size: 992 });
+    expect(rowShape("all_gather", 8, 4, "float32")).toEqual({ inCount: 0, outCount: 0, count: 0, size: 0 });
+  });
+});

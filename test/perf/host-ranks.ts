@@ -1,0 +1,143 @@
+/**
+ * Rank functions for the tests of `webshmem::host_all_reduce_` (Node/cpu in
+ * test/perf/host-all-reduce.test.ts, Deno/webgpu in deno/tests/host_test.ts). Every rank makes
+ * every rank's input from (seed, rank, index), so it computes the expected result itself with the
+ * oracle and sends back only a summary: mismatches against the oracle (bit-exact) and a hash of
+ * its result, which must be the same on every rank.
+ */
+import {
+  type CollectiveDType, itemsize, type Rank, type ReduceOp, referenceReduce, SymmetricTensor, type Tensor,
+} from "../../src/index.ts";
+import { setHostAllReduceTuning, type HostAllReduceTuning } from "../../src/collectives/host-all-reduce.ts";
+import { element, fnv1a } from "../fixtures/collective-ranks.ts";
+
+export type Placement = "regular" | "symmetric" | "foreign";
+
+export interface HostCase {
+  readonly dtype: CollectiveDType;
+  readonly op: ReduceOp;
+  readonly count: number;
+  /** regular: a tensor of the rank's backend; symmetric: a view 16 elements into a world heap tensor;
+   *  foreign: a heap tensor of another group (staged like a regular one). */
+  readonly placement: Placement;
+  readonly seed: number;
+  /** Pipeline tuning for this case (the same on every rank); default: the built-in one. */
+  readonly tuning?: Partial<HostAllReduceTuning>;
+}
+
+export interface HostSummary {
+  readonly mismatches: number;
+  readonly hash: string;
+  readonly sameObject: boolean;
+  readonly detail?: string;
+}
+
+function typed(dtype: CollectiveDType, n: number): Float32Array | Int32Array | Uint16Array {
+  if (dtype === "float32") return new Float32Array(n);
+  if (dtype === "int32") return new Int32Array(n);
+  return new Uint16Array(n);
+}
+
+function inputOf(c: HostCase, rank: number): Float32Array | Int32Array | Uint16Array {
+  const out = typed(c.dtype, c.count);
+  for (let i = 0; i < c.count; i++) out[i] = element(c.dtype, c.seed, rank, i);
+  return out;
+}
+
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+let subgroup: Promise<unknown> | undefined;
+
+async function tensorFor(rank: Rank, c: HostCase, data: ReturnType<typeof inputOf>): Promise<{ t: Tensor; free: () => void }> {
+  if (c.placement === "regular") {
+    const t = rank.tensor(data, { dtype: c.dtype });
+    return { t, free: () => {} };
+  }
+  const group = c.placement === "foreign" ? "host_test_all" : "world";
+  if (c.placement === "foreign") {
+    // Collective over the world, once per world: the same ranks, but not the op's group.
+    subgroup ??= rank.symm.newGroup(Array.from({ length: rank.worldSize }, (_, r) => r), { name: "host_test_all" });
+    await subgroup;
+  }
+  const offset = c.placement === "symmetric" ? 16 : 0;
+  const arena = rank.symm.empty([c.count + offset + 16], c.dtype, { group });
+  const t = arena.view(offset * itemsize(c.dtype), [c.count], c.dtype);
+  (t.data as typeof data).set(data);
+  return { t, free: () => rank.symm.free(arena) };
+}
+
+/** Runs the cases in order; every rank returns one summary per case. */
+export async function runHostCases(rank: Rank, cases: readonly HostCase[]): Promise<HostSummary[]> {
+  const out: HostSummary[] = [];
+  for (const c of cases) {
+    const old = c.tuning === undefined ? undefined : setHostAllReduceTuning(c.tuning);
+    try {
+      const inputs = Array.from({ length: rank.worldSize }, (_, r) => inputOf(c, r));
+      const want = typed(c.dtype, c.count);
+      want.set(referenceReduce(c.dtype, c.op, inputs));
+      const { t, free } = await tensorFor(rank, c, inputs[rank.rank]);
+      const result = await rank.call("webshmem::host_all_reduce_", t, c.op, "world");
+      const got = t instanceof SymmetricTensor ? t.data.slice() : await rank.read(t);
+      free();
+      const a = bytesOf(got);
+      const b = bytesOf(want);
+      let mismatches = a.length === b.length ? 0 : Math.max(a.length, b.length);
+      let detail: string | undefined;
+      const size = itemsize(c.dtype);
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        if (a[i] !== b[i]) {
+          mismatches++;
+          const e = Math.floor(i / size);
+          detail ??= `element ${e}: got ${got[e]}, want ${want[e]}`;
+        }
+      }
+      out.push({ mismatches, hash: fnv1a(a), sameObject: result === t, detail });
+    } finally {
+      if (old !== undefined) setHostAllReduceTuning(old);
+    }
+  }
+  return out;
+}
+
+/** Rank 1 passes a tensor one element longer (or of another dtype): every rank must get a clear error. */
+export async function disagree(rank: Rank, what: "count" | "dtype"): Promise<string> {
+  const dtype = what === "dtype" && rank.rank === 1 ? "int32" : "float32";
+  const n = what === "count" && rank.rank === 1 ? 9 : 8;
+  const t = rank.tensor(new Array(n).fill(1), { dtype });
+  try {
+    await rank.call("webshmem::host_all_reduce_", t, "sum", "world");
+    return "no error";
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+}
+
+/** Argument errors, thrown before any synchronisation. */
+export async function badArguments(rank: Rank): Promise<string[]> {
+  const f = rank.tensor([1, 2, 3], { dtype: "float32" });
+  const i = rank.tensor([1, 2, 3], { dtype: "int32" });
+  const u = rank.tensor([1, 2, 3], { dtype: "uint8" });
+  const errs: string[] = [];
+  for (const args of [[f, "mean", "world"], [i, "avg", "world"], [u, "sum", "world"], [f, "sum", "no_such_group"]]) {
+    try {
+      await rank.call("webshmem::host_all_reduce_", ...args);
+      errs.push("no error");
+    } catch (e) {
+      errs.push(`${(e as Error).name}: ${(e as Error).message}`);
+    }
+  }
+  return errs;
+}
+
+/** Mean µs per call of `iters` back-to-back host all-reduces of `count` float32 (cpu, heap or regular). */
+export async function timeHost(rank: Rank, count: number, placement: "regular" | "symmetric", iters: number): Promise<number> {
+  const data = new Float32Array(count).fill(1);
+  const { t, free } = await tensorFor(rank, { dtype: "float32", op: "sum", count, placement, seed: 1 }, data);
+  for (let i = 0; i < 10; i++) await rank.call("webshmem::host_all_reduce_", t, "sum", "world");
+  await rank.symm.world.pads.barrier();
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) await rank.call("webshmem::host_all_reduce_", t, "sum", "world");
+  const us = ((performance.now() - t0) * 1000) / iters;
+  free();
+  return us;
+}
