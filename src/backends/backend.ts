@@ -35,6 +35,8 @@ export interface Backend<T extends RegularTensor = RegularTensor> {
   toHeap(rank: Rank, src: T, dst: SymmetricTensor): Promise<void>;
   /** Copies the heap region of `src` into `dst` (same byte size). */
   fromHeap(rank: Rank, src: SymmetricTensor, dst: T): Promise<void>;
+  /** Copies `src` into `dst` (same byte size) in the backend's own memory, in queue order. */
+  copy(rank: Rank, src: T, dst: T): void;
   /** A host copy of the tensor's elements. */
   read(rank: Rank, tensor: T): Promise<AnyTypedArray>;
   /** Releases the tensor's memory; it must not be used after. */

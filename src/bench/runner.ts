@@ -59,7 +59,7 @@ export function heapBytesFor(backend: string, maxIn: number, maxOut: number, sta
 /** The algorithm of a row: --algo, or the tuning table's choice for auto; "default" for the other ops. */
 export function algoFor(o: BenchOptions, shape: RowShape): string {
   if (o.op !== "all_reduce") return "default";
-  return o.algo === "auto" ? chooseAllReduceAlgo(o.backend, shape.size, o.ranks) : o.algo;
+  return o.algo === "auto" ? chooseAllReduceAlgo(o.backend, shape.size, o.ranks, detectRuntime()) : o.algo;
 }
 
 function describeAlgos(o: BenchOptions, shapes: readonly RowShape[], algos: readonly string[], defined: ReadonlySet<string>): string[] {

@@ -34,7 +34,7 @@ export interface BroadcastOptions extends CollectiveOptions {
   readonly root?: number;
 }
 
-const ALGOS: readonly string[] = ["auto", "one_shot", "two_shot"];
+const ALGOS: readonly string[] = ["auto", "one_shot", "two_shot", "host"];
 
 /** A new regular tensor on the backend `t` lives on (the rank's own for a symmetric `t`). */
 function newLike(rank: Rank, t: Tensor, shape: readonly number[]): RegularTensor {
@@ -53,10 +53,17 @@ export async function allReduce(rank: Rank, t: Tensor, opts: AllReduceOptions = 
   checkReduction("allReduce", op, t.dtype);
   const algo = opts.algo ?? "auto";
   if (!ALGOS.includes(algo)) {
-    throw new OpError(`allReduce: option "algo" expected one of "auto", "one_shot", "two_shot", found ${JSON.stringify(algo)}`);
+    throw new OpError(`allReduce: option "algo" expected one of "auto", "one_shot", "two_shot", "host", found ${JSON.stringify(algo)}`);
   }
   const backend = t instanceof SymmetricTensor ? rank.backend : t.backend;
-  const chosen = algo === "auto" ? chooseAllReduceAlgo(backend, t.nbytes, group.size) : algo;
+  const chosen = algo === "auto" ? chooseAllReduceAlgo(backend, t.nbytes, group.size, rank.runtime) : algo;
+  if (chosen === "host") {
+    // The host pipeline works in place: run it on a copy so `t` keeps its values.
+    const out = newLike(rank, t, t.shape);
+    if (t instanceof SymmetricTensor) await getBackend(out.backend).fromHeap(rank, t, out);
+    else getBackend(t.backend).copy(rank, t, out);
+    return (await rank.call("webshmem::host_all_reduce_", out, op, group.name)) as RegularTensor;
+  }
   if (chosen === "one_shot") {
     return (await rank.call("symm_mem::one_shot_all_reduce", t, op, group.name)) as RegularTensor;
   }

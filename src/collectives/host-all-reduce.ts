@@ -171,10 +171,7 @@ export function hostWorkspaceAllocations(rank: Rank): number {
   return workspaceStats.get(rank)?.workspaceAllocations ?? 0;
 }
 
-/**
- * The launch's signal timeout. SymmetricHeap keeps it private (it is passed to every SignalPad);
- * read it from there, and fall back to launch()'s default.
- */
+/** The launch's signal timeout. */
 function timeoutOf(rank: Rank): number {
   return rank.symm.timeoutMs;
 }

@@ -1,41 +1,59 @@
 /**
- * The one tuning table the high-level API consults to pick an all-reduce algorithm by size, as
- * NCCL's tuner does. Every number here is a PLACEHOLDER until the benchmark issue measures it;
- * each entry says why it was guessed the way it was.
+ * The one tuning table `--algo auto` and the high-level API consult to pick an all-reduce
+ * algorithm by size, as NCCL's tuner does. Entries are per backend and runtime
+ * (`webgpu/deno`, `webgpu/chromium`, ...), falling back to the backend's entry. Every entry is
+ * justified by measurements from BENCHMARKS.md (this machine: 2 cores, software GPUs), made with
+ * `npm run bench -- --algo <one_shot|two_shot|host> ...` in one session; times are the benchmark's
+ * (slowest rank's mean, in µs).
  */
-export type AllReduceAlgo = "one_shot" | "two_shot";
+export type AllReduceAlgo = "one_shot" | "two_shot" | "host";
 
-export interface AllReduceTuning {
-  /** Largest tensor (bytes) for which one-shot is chosen; two-shot above. */
-  readonly oneShotMaxBytes: number;
+export interface TuningEntry {
+  /** The entry applies to tensors of at most this many bytes (Infinity: any size). */
+  readonly upToBytes: number;
+  readonly algo: AllReduceAlgo;
 }
+
+export type AllReduceTuning = readonly TuningEntry[];
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
 
 export const ALL_REDUCE_TUNING: Readonly<Record<string, AllReduceTuning>> = {
-  // cpu: one-shot reads world × n elements per rank, two-shot n (plus n written to peers) but
-  // pays one more heap copy for its output. Memory bandwidth dominates past a few hundred KiB,
-  // where the world-fold extra reads of one-shot start to cost more than that copy; PyTorch's
-  // intra-node one-shot limit is in the same range.
-  cpu: { oneShotMaxBytes: 256 * KiB },
-  // webgpu: one-shot uploads every peer's copy and keeps the result on the device (no readback);
-  // two-shot must read its slice back to the heap before peers can gather it, one mapAsync
-  // (~11 ms on Deno, ~0.3 ms on Chromium). Until uploads cost more than that round trip, one-shot
-  // wins, hence a much larger guess.
-  webgpu: { oneShotMaxBytes: 4 * MiB },
+  // Deno, lavapipe, 4 ranks (docs/bench/results/deno-webgpu-4*.txt): below 512 KiB every algorithm
+  // is two GPU round trips (readback + queue drain, ~11 ms each): one_shot 23.1-23.7 ms, host
+  // 23.3-24.3 ms. From 2 MiB the host pipeline wins: 2 MiB one_shot 32.8 / host 26.1 ms, 8 MiB
+  // one_shot 58.5 / host 32.0 ms, 32 MiB two_shot 167.9 / host 52.0 ms. One algorithm for every size.
+  "webgpu/deno": [{ upToBytes: Infinity, algo: "host" }],
+  // Chromium, SwiftShader, 4 ranks (docs/bench/results/chromium-webgpu-4*.txt): host is faster at
+  // every size: 8 B 3.8 ms (one_shot) vs 2.0 ms, 128 KiB 5.5 vs 3.0 ms, 2 MiB 33.5 vs 6.6 ms,
+  // 32 MiB 156.9 (two_shot) vs 53.8 ms.
+  "webgpu/chromium": [{ upToBytes: Infinity, algo: "host" }],
+  // Any other runtime with WebGPU: the same shape as Deno's (readbacks dominate).
+  webgpu: [{ upToBytes: Infinity, algo: "host" }],
+  // cpu, heap tensors, Deno, 2 ranks (docs/bench/results/deno-cpu-2*.txt): one_shot is best for
+  // the smallest messages (32 B 10.2 µs vs host 7.4, 128 B 15.5 vs 34.6, 512 B 13.0 vs 51.0:
+  // one barrier pair and a read of the peers), host from 2 KiB (2 KiB 147.7 vs 13.0 µs, 128 KiB
+  // 277.5 vs 26.6 µs), two_shot from 512 KiB (512 KiB 45.7 vs host 316.5 µs, 2 MiB 163.7 vs 497.0).
+  // At 8-32 MiB two_shot and host are within noise (808 vs 720 µs, 4288 vs 3844 µs).
+  cpu: [
+    { upToBytes: 512, algo: "one_shot" },
+    { upToBytes: 256 * KiB, algo: "host" },
+    { upToBytes: Infinity, algo: "two_shot" },
+  ],
 };
 
-/** Used for a backend the table does not list (a plugin): the cpu guess, the conservative one. */
+/** Used for a backend the table does not list (a plugin): the cpu entry, the conservative one. */
 export const DEFAULT_ALL_REDUCE_TUNING: AllReduceTuning = ALL_REDUCE_TUNING.cpu;
 
-export function allReduceTuning(backend: string): AllReduceTuning {
-  return ALL_REDUCE_TUNING[backend] ?? DEFAULT_ALL_REDUCE_TUNING;
+export function allReduceTuning(backend: string, runtime?: string): AllReduceTuning {
+  return (runtime !== undefined ? ALL_REDUCE_TUNING[`${backend}/${runtime}`] : undefined) ??
+    ALL_REDUCE_TUNING[backend] ?? DEFAULT_ALL_REDUCE_TUNING;
 }
 
-/** The algorithm for `bytes` on `backend` in a group of `worldSize` ranks. */
-export function chooseAllReduceAlgo(backend: string, bytes: number, worldSize: number): AllReduceAlgo {
-  // One rank has nothing to scatter; two-shot would only add a copy.
+/** The algorithm for `bytes` on `backend` (and `runtime`) in a group of `worldSize` ranks. */
+export function chooseAllReduceAlgo(backend: string, bytes: number, worldSize: number, runtime?: string): AllReduceAlgo {
+  // One rank has nothing to exchange; one_shot is a plain copy.
   if (worldSize <= 1) return "one_shot";
-  return bytes <= allReduceTuning(backend).oneShotMaxBytes ? "one_shot" : "two_shot";
+  const table = allReduceTuning(backend, runtime);
+  return (table.find((e) => bytes <= e.upToBytes) ?? table[table.length - 1]).algo;
 }

@@ -8,17 +8,15 @@ const ramp = <T = number>(n: number, f: (i: number) => T): T[] => Array.from({ l
 
 describe("tuning table", () => {
   it("has an entry per in-tree backend and picks one-shot up to its threshold", () => {
-    expect(Object.keys(ALL_REDUCE_TUNING).sort()).toEqual(["cpu", "webgpu"]);
-    const cpu = ALL_REDUCE_TUNING.cpu.oneShotMaxBytes;
-    expect(chooseAllReduceAlgo("cpu", cpu, 4)).toBe("one_shot");
-    expect(chooseAllReduceAlgo("cpu", cpu + 1, 4)).toBe("two_shot");
-    expect(chooseAllReduceAlgo("webgpu", ALL_REDUCE_TUNING.webgpu.oneShotMaxBytes + 1, 2)).toBe("two_shot");
-    expect(chooseAllReduceAlgo("webgpu", cpu + 1, 8)).toBe("one_shot");
-  });
-
-  it("uses one-shot for a single rank, and the cpu entry for an unknown backend", () => {
-    expect(chooseAllReduceAlgo("cpu", 1 << 30, 1)).toBe("one_shot");
-    expect(chooseAllReduceAlgo("cuda-plugin", ALL_REDUCE_TUNING.cpu.oneShotMaxBytes + 1, 4)).toBe("two_shot");
+    expect(Object.keys(ALL_REDUCE_TUNING).sort()).toEqual(["cpu", "webgpu", "webgpu/chromium", "webgpu/deno"]);
+    expect(chooseAllReduceAlgo("cpu", 512, 4)).toBe("one_shot");
+    expect(chooseAllReduceAlgo("cpu", 513, 4)).toBe("host");
+    expect(chooseAllReduceAlgo("cpu", 256 * 1024, 4)).toBe("host");
+    expect(chooseAllReduceAlgo("cpu", 256 * 1024 + 1, 4)).toBe("two_shot");
+    expect(chooseAllReduceAlgo("webgpu", 8, 2, "deno")).toBe("host");
+    expect(chooseAllReduceAlgo("webgpu", 1 << 26, 8, "chromium")).toBe("host");
+    expect(chooseAllReduceAlgo("webgpu", 1 << 26, 8, "node")).toBe("host");
+    expect(chooseAllReduceAlgo("cuda-plugin", 1 << 20, 4)).toBe("two_shot");
   });
 });
 

@@ -108,7 +108,7 @@ describe("collective argument errors (one rank)", () => {
   it("high-level API: bad options name the method", async () => {
     const x = f32(rank, 4);
     await expect(rank.allReduce(x, { algo: "three_shot" as never })).rejects.toThrow(
-      'allReduce: option "algo" expected one of "auto", "one_shot", "two_shot", found "three_shot"',
+      'allReduce: option "algo" expected one of "auto", "one_shot", "two_shot", "host", found "three_shot"',
     );
     await expect(rank.allReduce(x, { op: "mean" as never })).rejects.toThrow(OpError);
     await expect(rank.allReduce(i32(rank, 4), { op: "avg" })).rejects.toThrow('allReduce: reduce_op "avg" is not valid for dtype int32');

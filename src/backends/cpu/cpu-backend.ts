@@ -16,6 +16,9 @@ export const cpuBackend: Backend<CpuTensor> = {
   fromHeap: async (_rank, src: SymmetricTensor, dst: CpuTensor) => {
     dst.bytes.set(src.bytes);
   },
+  copy: (_rank, src: CpuTensor, dst: CpuTensor) => {
+    dst.bytes.set(src.bytes);
+  },
   read: async (_rank, t: CpuTensor) => t.data.slice(),
   dispose: (_rank, t: CpuTensor) => {
     t.disposed = true;

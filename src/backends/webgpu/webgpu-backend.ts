@@ -38,6 +38,13 @@ export const webgpuBackend: Backend<GpuTensor> = {
       deviceOf(rank).queue.writeBuffer(dst.buffer, 0, tmp);
     }
   },
+  copy(rank, src: GpuTensor, dst: GpuTensor) {
+    if (src.nbytes === 0) return;
+    const device = deviceOf(rank);
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.min(src.paddedBytes, dst.paddedBytes));
+    device.queue.submit([encoder.finish()]);
+  },
   async read(rank, t: GpuTensor) {
     const bytes = await readBack(deviceOf(rank), t.buffer, t.nbytes);
     return typedView(t.dtype, bytes, 0, t.numel);
