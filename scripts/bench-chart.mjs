@@ -17,7 +17,7 @@ import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export const USAGE =
-  "usage: npm run bench:chart -- FILE.json [FILE2.json ...] --out docs/bench/NAME.svg [--title T] [--y log|linear]\n" +
+  "usage: npm run bench:chart -- FILE.json [FILE2.json ...] --out docs/bench/NAME.svg [--title T] [--y log|linear] [--baselines all|first]\n" +
   "busbw (GB/s) against size (bytes, log2); y is logarithmic unless --y linear; without --out the SVG goes to stdout";
 
 // Tableau 10: distinct in colour and in lightness.
@@ -37,6 +37,7 @@ export function parseArgs(argv) {
   let out;
   let title;
   let yScale = "log";
+  let baselines = "all";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -51,12 +52,16 @@ export function parseArgs(argv) {
       yScale = value();
       if (yScale !== "log" && yScale !== "linear") throw new Error(`--y: expected log or linear, found ${yScale}`);
     }
-    else if (flag === "-h" || flag === "--help") return { help: true, files, out, title, yScale };
+    else if (flag === "--baselines") {
+      baselines = value();
+      if (baselines !== "all" && baselines !== "first") throw new Error(`--baselines: expected all or first, found ${baselines}`);
+    }
+    else if (flag === "-h" || flag === "--help") return { help: true, files, out, title, yScale, baselines };
     else if (arg.startsWith("-") && arg !== "-") throw new Error(`unknown flag ${arg}`);
     else files.push(arg);
   }
   if (files.length === 0) throw new Error("no input JSON files");
-  return { help: false, files, out, title, yScale };
+  return { help: false, files, out, title, yScale, baselines };
 }
 
 /** Bus bandwidth of an all_reduce over `ranks` taking `timeUs` on `size` bytes, in GB/s. */
@@ -157,10 +162,11 @@ export function buildSeries(inputs) {
     }
   }
 
-  const withBaselines = inputs.filter(({ doc }) => (doc.baselines ?? []).length > 0).length;
+  const withBaselines = inputs.filter(({ doc, skipBaselines }) => !skipBaselines && (doc.baselines ?? []).length > 0).length;
   const baselines = [];
   let other = 0;
-  inputs.forEach(({ doc, name: fileName }, file) => {
+  inputs.forEach(({ doc, name: fileName, skipBaselines }, file) => {
+    if (skipBaselines) return;
     const meta = doc.meta ?? {};
     const byName = new Map();
     for (const b of doc.baselines ?? []) {
@@ -440,7 +446,9 @@ export function main(argv, { stdout = process.stdout, stderr = process.stderr } 
   const inputs = [];
   for (const file of args.files) {
     try {
-      inputs.push({ name: basename(file), doc: JSON.parse(readFileSync(file, "utf8")) });
+      // --baselines first: draw the baselines of the first file only (the runs being compared
+      // measured the same baselines; one set keeps the chart readable).
+      inputs.push({ name: basename(file), doc: JSON.parse(readFileSync(file, "utf8")), skipBaselines: args.baselines === "first" && inputs.length > 0 });
     } catch (e) {
       stderr.write(`npm run bench:chart: cannot read ${file}: ${e.message}\n`);
       return 1;

@@ -141,8 +141,10 @@ describe("bench-chart", () => {
 
   it("parses its arguments and refuses bad ones", () => {
     expect(chart.parseArgs(["a.json", "b.json", "--out", "x.svg", "--title", "T"])).toEqual({
-      help: false, files: ["a.json", "b.json"], out: "x.svg", title: "T", yScale: "log",
+      help: false, files: ["a.json", "b.json"], out: "x.svg", title: "T", yScale: "log", baselines: "all",
     });
+    expect(chart.parseArgs(["a.json", "--baselines", "first"]).baselines).toBe("first");
+    expect(() => chart.parseArgs(["a.json", "--baselines", "some"])).toThrow(/all or first/);
     expect(chart.parseArgs(["a.json", "--y=linear"]).yScale).toBe("linear");
     expect(() => chart.parseArgs([])).toThrow(/no input JSON files/);
     expect(() => chart.parseArgs(["a.json", "--width", "3"])).toThrow(/unknown flag --width/);
