@@ -27,7 +27,7 @@ export interface ChartInput {
 }
 
 export interface BenchChart {
-  parseArgs(argv: string[]): { help: boolean; files: string[]; out?: string; title?: string; yScale: "log" | "linear" };
+  parseArgs(argv: string[]): { help: boolean; files: string[]; out?: string; title?: string; yScale: "log" | "linear"; baselines: "all" | "first" };
   allReduceBusbw(size: number, timeUs: number, ranks: number): number;
   formatBytes(bytes: number): string;
   buildSeries(inputs: ChartInput[]): {
