@@ -67,4 +67,18 @@ export const opScenarios: Record<string, (o: OpScenarioOptions) => Promise<strin
       return "symmetric input used in place; workspace grew once";
     });
   },
+
+  async highLevelAllReduce(o) {
+    return withWorld(o, async (w) => {
+      for (const n of [3, 60_001]) {
+        const results = await w.run<{ x: number[]; y: number[]; distinct: boolean }>("highLevelAllReduce", n);
+        for (const [r, x] of results.entries()) {
+          check(x.distinct, `rank ${r}: allReduce returned its input`);
+          sameArray(x.x, ramp(n, (i) => (r + 1) * (i + 1)), `rank ${r} input after allReduce (${n})`);
+          sameArray(x.y, ramp(n, (i) => Math.fround((i + 1) * tri(o.worldSize))), `rank ${r} allReduce result (${n})`);
+        }
+      }
+      return "allReduce: new tensor with the sum, input unchanged";
+    });
+  },
 };
