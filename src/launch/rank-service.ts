@@ -59,6 +59,9 @@ export class RankService implements RankApi {
     if (device) {
       await device.queue.onSubmittedWorkDone();
       device.destroy();
+      // Let the implementation finish tearing the device down before the worker is ended:
+      // Deno has crashed at exit when workers were terminated with devices still going away.
+      await Promise.race([device.lost, new Promise((res) => setTimeout(res, 1000))]);
     }
     this.rank = undefined;
     this.module = undefined;
