@@ -1,28 +1,10 @@
 // The heap scenarios on 4 Web Workers in Chromium, each with a real WebGPU device (SwiftShader).
 import { expect, test } from "@playwright/test";
 import { heapScenarios } from "../test/shared/heap-scenarios.ts";
-import { webgpuSkipReason } from "./gpu.ts";
+import { scenarioSpecs } from "./scenario-spec.ts";
 
-test.describe("heap scenarios in Chromium, webgpu, 4 ranks", () => {
-  test.beforeEach(async ({ page }) => {
-    await page.goto("/e2e/harness.html");
-    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    const skip = await webgpuSkipReason(page);
-    if (skip) console.warn(`SKIP: ${skip}`);
-    test.skip(skip !== undefined, skip);
-  });
-
-  for (const name of Object.keys(heapScenarios)) {
-    test(name, async ({ page }) => {
-      const result = await page.evaluate(async (scenario) => {
-        const url = "/test/shared/heap-scenarios.ts"; // served by Vite, imported in the page
-        const { heapScenarios } = (await import(url)) as typeof import("../test/shared/heap-scenarios.ts");
-        return heapScenarios[scenario]({ backend: "webgpu", worldSize: 4 });
-      }, name);
-      console.log(`  ${name}: ${result}`);
-    });
-  }
-});
+scenarioSpecs("heap scenarios in Chromium, webgpu, 4 ranks", "/test/shared/heap-scenarios.ts", "heapScenarios",
+  Object.keys(heapScenarios));
 
 test("launch on a page that is not cross-origin isolated says so", async ({ page }) => {
   await page.route("**/e2e/harness.html", async (route) => {
