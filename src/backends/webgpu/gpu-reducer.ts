@@ -4,6 +4,7 @@ import type { RegularTensor } from "../backend.ts";
 import { encodeReduce, prepareReduce, srcStrideFor } from "./reduce-kernel.ts";
 import { GpuTensor, paddedSize } from "./gpu-tensor.ts";
 import { poolFor } from "./staging-pool.ts";
+import { cachedPerDevice } from "./pipeline-cache.ts";
 import { sharedSource, tensorUsage } from "./gpu-buffers.ts";
 
 const ALIGN_ELEMS = 128; // chunk boundaries: 128 elements is ≥ 256 bytes for every dtype
@@ -114,13 +115,6 @@ export class GpuReducer implements Reducer {
   }
 }
 
-const reducers = new WeakMap<GPUDevice, GpuReducer>();
-
 export function gpuReducerFor(device: GPUDevice): GpuReducer {
-  let r = reducers.get(device);
-  if (r === undefined) {
-    r = new GpuReducer(device);
-    reducers.set(device, r);
-  }
-  return r;
+  return cachedPerDevice(device, "reducer", () => new GpuReducer(device));
 }

@@ -1,3 +1,5 @@
+import { cachedPerDevice } from "./pipeline-cache.ts";
+
 /**
  * Reusable GPU buffers per device: MAP_READ staging buffers for readbacks and storage scratch for
  * packed kernel inputs and outputs. Sizes are bucketed to powers of two so a collective called
@@ -50,13 +52,6 @@ export class BufferPool {
   }
 }
 
-const pools = new WeakMap<GPUDevice, BufferPool>();
-
 export function poolFor(device: GPUDevice): BufferPool {
-  let p = pools.get(device);
-  if (p === undefined) {
-    p = new BufferPool(device);
-    pools.set(device, p);
-  }
-  return p;
+  return cachedPerDevice(device, "buffer-pool", () => new BufferPool(device));
 }
