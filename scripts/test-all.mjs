@@ -71,6 +71,9 @@ if (!step("system packages", "bash", ["scripts/ensure-system-deps"])) {
 }
 step("shaders up to date", "node", ["scripts/check-generated.mjs"]);
 step("typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
+// Import rules for src/ (layers, no circles, backends only through the composition root):
+// .dependency-cruiser.cjs; test/deps proves each rule fires.
+step("dependency check", "npx", ["depcruise", "src", "--config", ".dependency-cruiser.cjs", "--output-type", "err-long"]);
 step("vitest (node, cpu backend)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json",
   `--outputFile.json=${reports}/vitest.json`]);
 count("vitest", vitestCounts(`${reports}/vitest.json`));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HEAP_ALIGNMENT, SlabAllocator } from "../src/heap/allocator.ts";
-import { SymmetricMemoryError } from "../src/errors.ts";
+import { SymmetricMemoryError } from "../src/core/errors.ts";
 
 describe("SlabAllocator", () => {
   it("aligns every offset to 256 bytes and gives zero-byte requests an address", () => {

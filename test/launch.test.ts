@@ -16,7 +16,7 @@ describe("launch() option errors", () => {
     [{ worldSize: 2.5 }, /worldSize must be an integer in \[1, 16\], found 2.5/],
     [{ heapBytes: 100 }, /heapBytes must be an integer in \[256, 1073741824\], found 100/],
     [{ heapBytes: 2 ** 31 }, /heapBytes must be an integer in \[256, 1073741824\], found 2147483648/],
-    [{ backend: "cuda" }, /backend must be "webgpu" or "cpu", found "cuda"/],
+    [{ backend: "cuda" }, /backend must be one of the registered backends \("cpu", "webgpu"\), found "cuda"/],
     [{ backend: "webgpu" }, /no WebGPU adapter in node: .*launch with backend: "cpu"/],
     [{ rankModule: "" }, /rankModule is required/],
   ])("%o", async (override, message) => {

@@ -6,9 +6,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { COLLECTIVE_DTYPES, REDUCE_OPS } from "../src/collectives/reduce-op.ts";
-import { OpError } from "../src/errors.ts";
-import { planReduce, srcStrideFor } from "../src/backends/webgpu/reduce-kernel.ts";
+import { COLLECTIVE_DTYPES, REDUCE_OPS } from "../src/core/reduce-op.ts";
+import { OpError } from "../src/core/errors.ts";
+import { planReduce, srcStrideFor } from "../src/backends/webgpu/reduce-program.ts";
 import { reduceShaderSource } from "../src/backends/webgpu/wgsl/reduce-shader.ts";
 
 interface GenShaders {

@@ -5,7 +5,7 @@
 import { expose, type Endpoint } from "comlink";
 import { READY_MESSAGE } from "../src/launch/protocol.ts";
 import { RankService } from "../src/launch/rank-service.ts";
-import { detectRuntime } from "../src/runtime.ts";
+import { detectRuntime } from "../src/core/runtime.ts";
 
 const service = new RankService();
 

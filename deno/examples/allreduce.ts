@@ -4,7 +4,7 @@
 // result checked against the cpu reference computed from every rank's input. This file is also
 // the rank module; only the main module launches.
 import { describeAdapter, launch, type Rank } from "../../src/index.ts";
-import { referenceReduce } from "../../src/collectives/reduce-math.ts";
+import { referenceReduce } from "../../src/core/reduce-math.ts";
 
 const N = 1 << 20;
 

@@ -1,28 +1,23 @@
-import { OpError } from "../errors.ts";
-import type { AnyTypedArray, DType } from "../heap/dtype.ts";
+/**
+ * The backend contract (docs/backend-plugins.md) and the registry of backends by name. A kernel
+ * needs nothing from a backend beyond this interface, so a plugin (a CUDA backend, a planner's
+ * meta backend, a remote transport) runs the built-in kernels by registering itself and them.
+ */
+import { OpError } from "../core/errors.ts";
+import type { AnyTypedArray, DType } from "../core/dtype.ts";
+import type { Reducer } from "../core/reducer.ts";
+import type { RegularTensor, TensorData } from "../core/tensor.ts";
 import type { SymmetricTensor } from "../heap/symmetric-tensor.ts";
-import type { Rank } from "../rank/rank.ts";
-import type { Reducer } from "../collectives/reducer.ts";
+import type { RankContext } from "./rank-context.ts";
+import type { TensorEndpoint } from "./endpoint.ts";
 
-/** A tensor that lives on one backend's memory (not in the symmetric heap). */
-export interface RegularTensor {
-  readonly kind: "regular";
-  /** Name of the backend that owns it: the dispatch key. */
-  readonly backend: string;
-  readonly dtype: DType;
-  readonly shape: readonly number[];
-  readonly numel: number;
-  readonly nbytes: number;
-}
+export type { RegularTensor, TensorData } from "../core/tensor.ts";
 
 export type Tensor = RegularTensor | SymmetricTensor;
 
-/** Host data a tensor can be made from. */
-export type TensorData = AnyTypedArray | readonly number[];
-
 /**
- * The contract a backend fulfils (see docs/backend-plugins.md). Kernels are not part of it:
- * they are registered per op with `lib.impl(name, kernel, backend.name)`.
+ * What a backend provides. Kernels are not part of it: they are registered per op with
+ * `lib.impl(name, kernel, backend.name)`; the built-in ones are written against this interface.
  */
 export interface Backend<T extends RegularTensor = RegularTensor> {
   /** Dispatch key, as in `lib.impl(name, fn, "webgpu")`. */
@@ -30,19 +25,28 @@ export interface Backend<T extends RegularTensor = RegularTensor> {
   /** True for tensors this backend made. */
   isTensor(value: unknown): value is T;
   /** A new tensor on `rank`: zeros, or a copy of `data` (element values of `dtype`; raw bits for f16/bf16). */
-  createTensor(rank: Rank, shape: readonly number[], dtype: DType, data?: TensorData): T;
+  createTensor(rank: RankContext, shape: readonly number[], dtype: DType, data?: TensorData): T;
   /** Copies `src` into the heap region of `dst` (same byte size). */
-  toHeap(rank: Rank, src: T, dst: SymmetricTensor): Promise<void>;
+  toHeap(rank: RankContext, src: T, dst: SymmetricTensor): Promise<void>;
   /** Copies the heap region of `src` into `dst` (same byte size). */
-  fromHeap(rank: Rank, src: SymmetricTensor, dst: T): Promise<void>;
+  fromHeap(rank: RankContext, src: SymmetricTensor, dst: T): Promise<void>;
   /** Copies `src` into `dst` (same byte size) in the backend's own memory, in queue order. */
-  copy(rank: Rank, src: T, dst: T): void;
+  copy(rank: RankContext, src: T, dst: T): void;
   /** A host copy of the tensor's elements. */
-  read(rank: Rank, tensor: T): Promise<AnyTypedArray>;
+  read(rank: RankContext, tensor: T): Promise<AnyTypedArray>;
+  /**
+   * Writes `count` copies of the 32-bit word `value` from word `offset`, ordered after the work
+   * already queued on the tensor (stream_write_value32_, memset32_).
+   */
+  fill32(rank: RankContext, tensor: T, offset: number, value: number, count: number): void;
+  /** How a staged pipeline reads chunks of the tensor into the heap and writes slices back. */
+  endpoint(rank: RankContext, tensor: T): TensorEndpoint;
   /** Releases the tensor's memory; it must not be used after. */
-  dispose(rank: Rank, tensor: T): void;
+  dispose(rank: RankContext, tensor: T): void;
   /** How this backend reduces heap data (the collectives are written once over it). */
-  reducer(rank: Rank): Reducer;
+  reducer(rank: RankContext): Reducer;
+  /** Frees what the backend keeps for this rank (pools, caches), before the rank ends. */
+  shutdown?(rank: RankContext): void;
 }
 
 const backends = new Map<string, Backend>();
@@ -62,7 +66,7 @@ export function unregisterBackend(name: string): void {
 export function getBackend(name: string): Backend {
   const b = backends.get(name);
   if (b === undefined) {
-    throw new OpError(`no backend named "${name}": registered backends are ${[...backends.keys()].join(", ")}`);
+    throw new OpError(`no backend named "${name}": registered backends are ${[...backends.keys()].join(", ") || "none"}`);
   }
   return b;
 }

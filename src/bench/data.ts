@@ -2,9 +2,9 @@
  * Deterministic inputs (every rank's, computable anywhere), the expected results through the
  * library's oracle (`referenceReduce`), and the element-by-element check behind #wrong.
  */
-import { itemsize, type AnyTypedArray } from "../heap/dtype.ts";
-import { narrow, referenceReduce, widen } from "../collectives/reduce-math.ts";
-import type { CollectiveDType, ReduceOp } from "../collectives/reduce-op.ts";
+import {
+  type AnyTypedArray, type CollectiveDType, itemsize, narrow, type ReduceOp, referenceReduce, widen,
+} from "../internal.ts";
 import type { BenchOp } from "./flags.ts";
 
 export type RawArray = Float32Array | Int32Array | Uint16Array;

@@ -3,8 +3,10 @@
  * and `-r`), and webshmem's own long flags. Parsing is pure: every runtime's entry point and the
  * demo page share it, and every mistake is a BenchFlagError that says what was expected.
  */
-import type { BackendName } from "../rank/rank.ts";
-import type { CollectiveDType, ReduceOp } from "../collectives/reduce-op.ts";
+import { type CollectiveDType, type ReduceOp } from "../internal.ts";
+
+/** The backends the benchmark measures. */
+export type BenchBackend = "webgpu" | "cpu";
 
 export type BenchOp = "all_reduce" | "reduce_scatter" | "all_gather" | "broadcast";
 export type BenchAlgo = "auto" | "one_shot" | "two_shot" | "multimem" | "host";
@@ -13,7 +15,7 @@ export type BenchRuntime = "chromium" | "deno" | "node";
 export const BENCH_OPS: readonly BenchOp[] = ["all_reduce", "reduce_scatter", "all_gather", "broadcast"];
 export const BENCH_ALGOS: readonly BenchAlgo[] = ["auto", "one_shot", "two_shot", "multimem", "host"];
 export const BENCH_RUNTIMES: readonly BenchRuntime[] = ["chromium", "deno", "node"];
-const BACKENDS: readonly BackendName[] = ["webgpu", "cpu"];
+const BACKENDS: readonly BenchBackend[] = ["webgpu", "cpu"];
 const REDOPS: readonly ReduceOp[] = ["sum", "prod", "max", "min", "avg"];
 
 export interface BenchOptions {
@@ -32,7 +34,7 @@ export interface BenchOptions {
   readonly root: number;
   readonly op: BenchOp;
   readonly algo: BenchAlgo;
-  readonly backend: BackendName;
+  readonly backend: BenchBackend;
   readonly runtime: BenchRuntime;
   readonly json: string | undefined;
   readonly breakdown: boolean;

@@ -6,15 +6,12 @@
  *   - SymmetricMemoryHandle.barrier (the ops' synchronisation) → barrier (opaque)
  *   - Reducer.reduceToHeap / reduceToTensor                  → kernel, with inside it
  *       GPUQueue.writeBuffer                                 → upload    (opaque)
- *       GPUBuffer.mapAsync (waiting for the GPU, reading back) → readback (opaque)
+ *       the staging ring's readbacks (waiting for the GPU, reading back) → readback (opaque)
  * Anything else inside the timed window (heap copies of two-shot's gather, bookkeeping, ops that
  * bypass these paths) is "other". WebGPU has no portable timer for a kernel's own execution:
  * a kernel's GPU time shows up in the next wait for the GPU (readback or drain).
  */
-import { getBackend, type Backend } from "../backends/backend.ts";
-import type { Reducer } from "../collectives/reducer.ts";
-import { SymmetricMemoryHandle } from "../heap/handle.ts";
-import type { Rank } from "../rank/rank.ts";
+import { type Backend, getBackend, observeReadbacks, type Rank, type Reducer, SymmetricMemoryHandle } from "../internal.ts";
 import { recorder } from "./recorder.ts";
 
 let installed = false;
@@ -59,15 +56,11 @@ export function installBreakdownHooks(rank: Rank): void {
   wrapMethod(SymmetricMemoryHandle.prototype, "barrier", (orig) => function (this: unknown, ...a: never[]) {
     return recorder.span("barrier", true, async () => orig.apply(this, a));
   });
-  const g = globalThis as { GPUQueue?: { prototype: object }; GPUBuffer?: { prototype: object } };
+  const g = globalThis as { GPUQueue?: { prototype: object } };
   if (g.GPUQueue !== undefined) {
     wrapMethod(g.GPUQueue.prototype, "writeBuffer", (orig) => function (this: unknown, ...a: never[]) {
       return recorder.spanSync("upload", true, () => orig.apply(this, a));
     });
   }
-  if (g.GPUBuffer !== undefined) {
-    wrapMethod(g.GPUBuffer.prototype, "mapAsync", (orig) => function (this: unknown, ...a: never[]) {
-      return recorder.span("readback", true, async () => orig.apply(this, a));
-    });
-  }
+  observeReadbacks({ readback: (_bytes, wait) => recorder.span("readback", true, wait) });
 }

@@ -3,7 +3,7 @@
  * node, bench/page.ts for chromium, the demo page): parses the flags, runs, prints, and hands back
  * the JSON for the entry point to write (only it knows how to write a file there).
  */
-import { detectRuntime } from "../runtime.ts";
+import { detectRuntime } from "../internal.ts";
 import { BenchFlagError, type BenchRuntime, parseFlags, usage } from "./flags.ts";
 import { jsonText, type BenchReport } from "./report.ts";
 import { type BenchIO, BenchError, type RunEnv, runBench } from "./runner.ts";

@@ -2,8 +2,7 @@
  * Bandwidths as nccl-tests defines them (performance.md): algbw = bytes / time, busbw = algbw
  * times the op's bus factor, so busbw is comparable across world sizes. GB/s are 1e9 bytes/s.
  */
-import { itemsize } from "../heap/dtype.ts";
-import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import { type CollectiveDType, itemsize } from "../internal.ts";
 import type { BenchOp } from "./flags.ts";
 
 /** busbw / algbw for `op` over `ranks` ranks. */

@@ -1,5 +1,5 @@
 /** The text around the table: the header comment, the baselines table and the breakdown table. */
-import { itemsize } from "../heap/dtype.ts";
+import { itemsize } from "../internal.ts";
 import type { BenchOptions } from "./flags.ts";
 import { formatBytes, formatTime } from "./format.ts";
 import { STEPS } from "./recorder.ts";

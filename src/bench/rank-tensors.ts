@@ -4,11 +4,9 @@
  * cost), symmetric heap tensors on cpu (views of buffers allocated once at setup). Resets,
  * poisoning and reads happen outside the timed window.
  */
-import { getBackend, type RegularTensor, type Tensor } from "../backends/backend.ts";
-import { GpuTensor, paddedSize } from "../backends/webgpu/gpu-tensor.ts";
-import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
-import type { Rank } from "../rank/rank.ts";
-import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import {
+  type CollectiveDType, getBackend, GpuTensor, paddedSize, type Rank, type RegularTensor, SymmetricTensor, type Tensor,
+} from "../internal.ts";
 import { bytesOf, type RawArray } from "./data.ts";
 
 export interface RowTensors {

@@ -4,16 +4,9 @@
  * barrier's release to the op's return with the device queue drained (webgpu: the uploads and
  * kernels the op queued are part of its time); the runner takes the slowest rank's mean.
  */
-import type { Tensor } from "../backends/backend.ts";
-import { sharedSource, tensorUsage } from "../backends/webgpu/gpu-buffers.ts";
-import { paddedSize } from "../backends/webgpu/gpu-tensor.ts";
-import { poolFor } from "../backends/webgpu/staging-pool.ts";
-import { hostAllReduceTuning } from "../collectives/host-all-reduce.ts";
-import type { CollectiveDType, ReduceOp } from "../collectives/reduce-op.ts";
-import type { SymmetricMemoryHandle } from "../heap/handle.ts";
-import type { SymmetricTensor } from "../heap/symmetric-tensor.ts";
-import { findOp } from "../library/library.ts";
-import type { Rank } from "../rank/rank.ts";
+import {
+  DEFAULT_HOST_TUNING, resourcesOf, type CollectiveDType, findOp, paddedSize, type Rank, type ReduceOp, sharedSource, type SymmetricMemoryHandle, type SymmetricTensor, type Tensor, tensorUsage,
+} from "../internal.ts";
 import { countWrong, expectedSlice, fillInput, rawArray, type RawArray } from "./data.ts";
 import type { BenchOp } from "./flags.ts";
 import { installBreakdownHooks } from "./hooks.ts";
@@ -186,9 +179,9 @@ async function timedLoop(spec: BaselineSpec, body: () => Promise<void> | void, r
 /**
  * Staging floor: every rank, concurrently, reads back its input's bytes from its GPU buffer into
  * the heap and uploads its output's bytes from the heap — nothing else — the fastest way the
- * benchmark knows, which is the way the chunked collective stages (hostAllReduceTuning: chunks of
- * chunkBytes, inSlots readbacks in flight, each a pooled MAP_READ buffer and one mapAsync; each
- * chunk uploaded with writeBuffer from the heap as soon as it has landed). Then the queue is drained.
+ * benchmark knows, which is the way the chunked collective stages (DEFAULT_HOST_TUNING: chunks of
+ * chunkBytes, inSlots readbacks in flight through the staging ring; each chunk uploaded with
+ * writeBuffer from the heap as soon as it has landed). Then the queue is drained.
  */
 export async function stagingFloor(rank: Rank, spec: BaselineSpec): Promise<number> {
   const st = current();
@@ -197,23 +190,11 @@ export async function stagingFloor(rank: Rank, spec: BaselineSpec): Promise<numb
   const total = Math.max(spec.bytesIn, spec.bytesOut);
   const buffer = device.createBuffer({ size: paddedSize(total), usage: tensorUsage() });
   const heap = new Uint8Array(st.staging.slab, st.staging.byteOffset, paddedSize(total)) as Uint8Array<SharedArrayBuffer>;
-  const { chunkBytes, inSlots } = hostAllReduceTuning();
+  const { chunkBytes, inSlots } = DEFAULT_HOST_TUNING;
   const chunk = Math.min(chunkBytes, Math.ceil(total / 256) * 256);
-  const pool = poolFor(device);
-  const stage = async (off: number, len: number): Promise<void> => {
-    const size = paddedSize(len);
-    const staging = pool.acquire("staging", size);
-    try {
-      const enc = device.createCommandEncoder();
-      enc.copyBufferToBuffer(buffer, off, staging, 0, size);
-      device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ, 0, size);
-      heap.set(new Uint8Array(staging.getMappedRange(0, size)), off);
-      staging.unmap();
-    } finally {
-      pool.release("staging", staging);
-    }
-  };
+  const { staging } = resourcesOf(device);
+  const stage = (off: number, len: number): Promise<void> =>
+    staging.read(buffer, paddedSize(len), (mapped) => heap.set(mapped, off), { srcOffset: off });
   const upload = (off: number, len: number) => {
     if (len > 0) device.queue.writeBuffer(buffer, off, sharedSource(heap.subarray(off, off + paddedSize(len))));
   };
@@ -246,12 +227,12 @@ export async function heapMemcpy(_rank: Rank, spec: BaselineSpec): Promise<numbe
   return timedLoop(spec, () => dst.set(src), reps);
 }
 
-/** GPU round trip on rank 0: writeBuffer + submit (a copy) + mapAsync of 8 bytes. Other ranks: null. */
+/** GPU round trip on rank 0: writeBuffer + submit (a copy) + readback of 8 bytes through the staging ring. Other ranks: null. */
 export async function gpuRoundtrip(rank: Rank, spec: BaselineSpec): Promise<number | null> {
   const device = rank.device;
   if (rank.rank !== 0 || device === null) return null;
   const buf = device.createBuffer({ size: 8, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
-  const staging = device.createBuffer({ size: 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const { staging } = resourcesOf(device);
   const words = new Uint32Array(2);
   let total = 0;
   try {
@@ -259,18 +240,12 @@ export async function gpuRoundtrip(rank: Rank, spec: BaselineSpec): Promise<numb
       const t0 = performance.now();
       words[0] = it;
       device.queue.writeBuffer(buf, 0, words);
-      const enc = device.createCommandEncoder();
-      enc.copyBufferToBuffer(buf, 0, staging, 0, 8);
-      device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      const got = new Uint32Array(staging.getMappedRange())[0];
-      staging.unmap();
+      const got = await staging.read(buf, 8, (mapped) => new Uint32Array(mapped.buffer, mapped.byteOffset, 2)[0]);
       if (got !== it) throw new Error(`bench: GPU round trip read ${got}, expected ${it}`);
       if (it >= spec.warmup) total += performance.now() - t0;
     }
   } finally {
     buf.destroy();
-    staging.destroy();
   }
   return (total / spec.iters) * 1000;
 }

@@ -3,7 +3,7 @@
  * boolean test per wrapped call; nothing is wrapped at all unless --breakdown installs the hooks
  * (hooks.ts). Time is attributed exclusively: at every step boundary the time since the previous
  * boundary goes to the most recently entered step still running, so nested steps are not counted
- * twice. An opaque step keeps the steps inside it (e.g. the mapAsync inside a realization
+ * twice. An opaque step keeps the steps inside it (e.g. the readback inside a realization
  * readback) from being attributed separately.
  */
 export const STEPS = ["readback", "barrier", "upload", "kernel", "copy_out", "drain", "other"] as const;

@@ -6,7 +6,7 @@
  * Placements that are N/A have no row; baselines that are N/A have no entry; `wrong` is null
  * when the run did not check (-c 0).
  */
-import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import type { CollectiveDType } from "../internal.ts";
 import type { BenchOp } from "./flags.ts";
 
 export type BaselineName = "staging_floor" | "gpu_roundtrip" | "naive_postmessage" | "heap_memcpy";

@@ -3,12 +3,9 @@
  * every size out-of-place and in-place, measures the baselines beside it, prints the table as
  * rows complete (progress on stderr) and returns the report.
  */
-import { chooseAllReduceAlgo } from "../collectives/tuning.ts";
-import { itemsize } from "../heap/dtype.ts";
-import { launch, MAX_HEAP_BYTES } from "../launch/launch.ts";
-import type { World } from "../launch/world.ts";
-import { describeAdapter } from "../rank/device.ts";
-import { detectRuntime } from "../runtime.ts";
+import {
+  chooseAllReduceAlgo, describeAdapter, detectRuntime, itemsize, launch, MAX_HEAP_BYTES, type World,
+} from "../internal.ts";
 import { expectedResult, type RawArray } from "./data.ts";
 import type { BenchOptions } from "./flags.ts";
 import { formatBytes, formatTime } from "./format.ts";

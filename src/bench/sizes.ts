@@ -3,8 +3,7 @@
  * size is the larger of one rank's send and receive buffers, its count the elements nccl-tests
  * passes to the collective (per rank: reduce_scatter's output, all_gather's input).
  */
-import { itemsize } from "../heap/dtype.ts";
-import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import { type CollectiveDType, itemsize } from "../internal.ts";
 import type { BenchOp, BenchOptions } from "./flags.ts";
 import { BenchFlagError } from "./flags.ts";
 

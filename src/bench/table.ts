@@ -8,7 +8,7 @@
  * # Out of bounds values : 0 OK
  * # Avg bus bandwidth    : 0.123456
  */
-import type { CollectiveDType } from "../collectives/reduce-op.ts";
+import type { CollectiveDType } from "../internal.ts";
 import { fixed2, formatG, formatTime } from "./format.ts";
 import type { Measured, RowResult } from "./report.ts";
 

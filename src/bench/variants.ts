@@ -10,8 +10,7 @@
  * output to be a slice of the input (nccl-tests' layout): refused on the heap, not expressible
  * with GPU tensors: N/A.
  */
-import type { BackendName } from "../rank/rank.ts";
-import type { BenchOp } from "./flags.ts";
+import type { BenchBackend, BenchOp } from "./flags.ts";
 
 /** Where a call's result is, for the check. */
 export type ResultAt = "returned" | "out" | "input";
@@ -53,7 +52,7 @@ function plan(opName: string, resultAt: ResultAt, outIsInput = false): CallPlan 
 }
 
 /** The two placements of all_reduce with algorithm `algo` (already resolved from auto). */
-function allReduce(algo: string, backend: BackendName, defined: ReadonlySet<string>): [Placement, Placement] {
+function allReduce(algo: string, backend: BenchBackend, defined: ReadonlySet<string>): [Placement, Placement] {
   const regular = backend !== "cpu";
   switch (algo) {
     case "one_shot":
@@ -80,7 +79,7 @@ function allReduce(algo: string, backend: BackendName, defined: ReadonlySet<stri
 }
 
 /** [out-of-place, in-place] for one row. */
-export function placements(op: BenchOp, algo: string, backend: BackendName, defined: ReadonlySet<string>): [Placement, Placement] {
+export function placements(op: BenchOp, algo: string, backend: BenchBackend, defined: ReadonlySet<string>): [Placement, Placement] {
   switch (op) {
     case "all_reduce":
       return allReduce(algo, backend, defined);

@@ -1,21 +1,18 @@
 import { backendOf, type Backend, getBackend, type Tensor } from "../backends/backend.ts";
-import { OpError } from "../errors.ts";
+import { OpError } from "../core/errors.ts";
 import type { Group } from "../heap/group.ts";
 import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import { bindArguments, type BoundArgs } from "../library/bind.ts";
 import { findOp, listOps, type OpEntry } from "../library/op-table.ts";
 import type { OpSchema } from "../library/schema.ts";
-import type { Rank } from "../rank/rank.ts";
+import type { OpContext, OpEvent } from "../backends/context.ts";
+import type { RankContext } from "../backends/rank-context.ts";
 import { layoutSlots, Workspace } from "./workspace.ts";
 
-/** What a kernel receives besides its bound arguments. */
-export interface OpContext {
-  readonly rank: Rank;
-  readonly schema: OpSchema;
-  readonly backend: Backend;
-  /** The op's group (from its `group_name` argument), when it has one. */
-  readonly group: Group | undefined;
-}
+export type { OpContext, OpEvent } from "../backends/context.ts";
+
+/** The workspace purpose of the dispatcher's own realizations. */
+const REALIZE = "realize";
 
 /** Counters users can read to see every extra copy the dispatcher made. */
 export interface DispatchStats {
@@ -44,10 +41,27 @@ interface Realized {
  */
 export class Dispatcher {
   readonly stats: DispatchStats = { realizations: 0, copyBacks: 0, workspaceAllocations: 0 };
-  private readonly workspaces = new Map<Group, Workspace>();
+  /** Per group, per purpose ("realize", or what a kernel asks for through ctx.workspace). */
+  private readonly workspaces = new Map<Group, Map<string, Workspace>>();
   private readonly warnedNoGroup = new Set<string>();
+  private readonly settings = new Map<string, Readonly<Record<string, unknown>>>();
+  private readonly listeners = new Set<(event: OpEvent) => void>();
 
-  constructor(private readonly rank: Rank) {}
+  constructor(private readonly rank: RankContext) {}
+
+  /** Settings for one op (by any spelling of its name), handed to its kernel as ctx.settings. */
+  configure(name: string, settings: Readonly<Record<string, unknown>> | undefined): void {
+    const entry = findOp(name);
+    if (entry === undefined) throw new OpError(`configure: unknown operator "${name}"`);
+    if (settings === undefined) this.settings.delete(entry.schema.qualifiedName);
+    else this.settings.set(entry.schema.qualifiedName, Object.freeze({ ...settings }));
+  }
+
+  /** Subscribes to the events kernels emit; returns the unsubscribe function. */
+  onEvent(listener: (event: OpEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   async call(name: string, values: readonly unknown[]): Promise<unknown> {
     const entry = findOp(name);
@@ -68,7 +82,7 @@ export class Dispatcher {
     const group = typeof args.group_name === "string" ? this.rank.symm.group(args.group_name) : undefined;
     const realized = await this.realize(entry, args, group, backend);
     const kernelArgs = realized.length === 0 ? args : substitute(args, realized, (r) => r.heap);
-    const result = await kernel(kernelArgs, { rank: this.rank, schema, backend, group } satisfies OpContext);
+    const result = await kernel(kernelArgs, this.context(schema, backend, group));
 
     for (const r of realized) {
       if (!schema.mutatedArgs.includes(r.arg)) continue;
@@ -116,7 +130,7 @@ export class Dispatcher {
     }
     if (todo.length === 0) return [];
     const { offsets, total } = layoutSlots(todo.map((r) => r.original.nbytes));
-    const ws = await this.workspace(group).ensure(total);
+    const ws = await this.workspace(group, REALIZE).ensure(total);
     const out: Realized[] = [];
     for (let i = 0; i < todo.length; i++) {
       const r = todo[i];
@@ -134,12 +148,31 @@ export class Dispatcher {
     else await backend.fromHeap(this.rank, heap, original);
   }
 
-  private workspace(group: Group): Workspace {
-    let ws = this.workspaces.get(group);
-    if (ws === undefined) {
-      ws = new Workspace(this.rank.symm, group, this.stats);
-      this.workspaces.set(group, ws);
-    }
+  private context(schema: OpSchema, backend: Backend, group: Group | undefined): OpContext {
+    const op = schema.qualifiedName;
+    const listeners = this.listeners;
+    return {
+      rank: this.rank,
+      schema,
+      backend,
+      group,
+      settings: this.settings.get(op),
+      listening: listeners.size > 0,
+      workspace: (purpose: string, bytes: number): Promise<SymmetricTensor<"uint8">> => {
+        if (group === undefined) throw new OpError(`${op}: a workspace needs the op's group, and the op has no group_name`);
+        return this.workspace(group, `${op}/${purpose}`).ensure(bytes);
+      },
+      emit: (kind: string, data: unknown) => {
+        for (const l of [...listeners]) l({ op, kind, data });
+      },
+    };
+  }
+
+  private workspace(group: Group, purpose: string): Workspace {
+    let byPurpose = this.workspaces.get(group);
+    if (byPurpose === undefined) this.workspaces.set(group, (byPurpose = new Map()));
+    let ws = byPurpose.get(purpose);
+    if (ws === undefined) byPurpose.set(purpose, (ws = new Workspace(this.rank.symm, group, this.stats)));
     return ws;
   }
 }

@@ -1,4 +1,4 @@
-import { HEAP_ALIGNMENT } from "../heap/allocator.ts";
+import { heapBlockBytes } from "../heap/allocator.ts";
 import type { Group } from "../heap/group.ts";
 import type { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import type { SymmetricTensor } from "../heap/symmetric-tensor.ts";
@@ -32,7 +32,7 @@ export class Workspace {
     if (this.tensor !== undefined && this.tensor.numel >= bytes) return this.tensor;
     if (this.tensor !== undefined) this.heap.free(this.tensor);
     this.tensor = undefined;
-    const size = Math.max(HEAP_ALIGNMENT, Math.ceil(bytes / HEAP_ALIGNMENT) * HEAP_ALIGNMENT);
+    const size = heapBlockBytes(bytes);
     const t = this.heap.empty([size], "uint8", { group: this.group });
     this.stats.workspaceAllocations++;
     await this.heap.rendezvous(t);
@@ -47,7 +47,7 @@ export function layoutSlots(sizes: readonly number[]): { offsets: number[]; tota
   let total = 0;
   for (const s of sizes) {
     offsets.push(total);
-    total += Math.max(HEAP_ALIGNMENT, Math.ceil(s / HEAP_ALIGNMENT) * HEAP_ALIGNMENT);
+    total += heapBlockBytes(s);
   }
   return { offsets, total };
 }

@@ -1,4 +1,4 @@
-import { SymmetricMemoryError } from "../errors.ts";
+import { SymmetricMemoryError } from "../core/errors.ts";
 
 /** WebGPU's `minStorageBufferOffsetAlignment`: every allocation starts on it. */
 export const HEAP_ALIGNMENT = 256;
@@ -13,6 +13,11 @@ export interface Block {
  * sequence of alloc/free calls gives the same offsets on every rank, which is what makes the
  * heap symmetric. Zero-byte requests still take one aligned unit so every tensor has an address.
  */
+/** Bytes of the heap block that holds `bytes`: a multiple of HEAP_ALIGNMENT, at least one. */
+export function heapBlockBytes(bytes: number): number {
+  return Math.max(HEAP_ALIGNMENT, Math.ceil(bytes / HEAP_ALIGNMENT) * HEAP_ALIGNMENT);
+}
+
 export class SlabAllocator {
   /** Free blocks, sorted by offset, never adjacent (adjacent ones are merged). */
   private free: Block[];
@@ -23,7 +28,7 @@ export class SlabAllocator {
   }
 
   static roundUp(bytes: number): number {
-    return Math.max(HEAP_ALIGNMENT, Math.ceil(bytes / HEAP_ALIGNMENT) * HEAP_ALIGNMENT);
+    return heapBlockBytes(bytes);
   }
 
   alloc(requested: number): Block {

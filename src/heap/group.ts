@@ -1,4 +1,4 @@
-import { SignalPad } from "./signal-pad.ts";
+import { SignalPad } from "./sync/signal-pad.ts";
 
 /**
  * A process group: "world" or a subgroup made with `newGroup(ranks)`. Ranks inside a group are

@@ -1,6 +1,6 @@
-import { type DType, itemsize, numelOf, typedView, type TypedArrayFor, checkShape } from "./dtype.ts";
+import { type DType, itemsize, numelOf, typedView, type TypedArrayFor, checkShape } from "../core/dtype.ts";
 import type { Group } from "./group.ts";
-import type { SignalOptions } from "./signal-pad.ts";
+import type { SignalOptions } from "./sync/signal-pad.ts";
 import type { SymmetricTensor } from "./symmetric-tensor.ts";
 
 /**

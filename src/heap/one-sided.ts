@@ -3,10 +3,10 @@
  * part, so these do not synchronise. Order them with signals (`putWithSignal` / `waitSignal`)
  * or barriers. Peers are ranks of the handle's group.
  */
-import { SymmetricMemoryError } from "../errors.ts";
-import { type AnyTypedArray, itemsize } from "./dtype.ts";
+import { SymmetricMemoryError } from "../core/errors.ts";
+import { type AnyTypedArray, itemsize } from "../core/dtype.ts";
 import type { SymmetricMemoryHandle } from "./handle.ts";
-import type { SignalOptions } from "./signal-pad.ts";
+import type { SignalOptions } from "./sync/signal-pad.ts";
 import { SymmetricTensor } from "./symmetric-tensor.ts";
 
 function checkPeer(handle: SymmetricMemoryHandle, peer: number, what: string): void {

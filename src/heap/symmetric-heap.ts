@@ -1,12 +1,12 @@
-import { SymmetricMemoryError } from "../errors.ts";
+import { SymmetricMemoryError } from "../core/errors.ts";
 import { SlabAllocator } from "./allocator.ts";
 import {
   type ControlLayout, EXCHANGE_WORDS, GROUP_REG_WORDS, INTERNAL_CHANNELS, MAX_GROUPS, PADS_USED,
 } from "./control.ts";
-import { checkShape, type DType, dtypeCode, dtypeFromCode, itemsize, normalizeDType, numelOf } from "./dtype.ts";
+import { checkShape, type DType, dtypeCode, dtypeFromCode, itemsize, normalizeDType, numelOf } from "../core/dtype.ts";
 import { Group } from "./group.ts";
 import { SymmetricMemoryHandle } from "./handle.ts";
-import { SignalPad } from "./signal-pad.ts";
+import { SignalPad } from "./sync/signal-pad.ts";
 import { SymmetricTensor } from "./symmetric-tensor.ts";
 
 export interface HeapInit {

@@ -1,5 +1,5 @@
-import { SymmetricMemoryError } from "../errors.ts";
-import { type DType, itemsize, numelOf, typedView, type TypedArrayFor } from "./dtype.ts";
+import { SymmetricMemoryError } from "../core/errors.ts";
+import { type DType, itemsize, numelOf, typedView, type TypedArrayFor } from "../core/dtype.ts";
 import type { Group } from "./group.ts";
 
 export interface Allocation {

@@ -1,19 +1,22 @@
 import { wrap } from "comlink";
-import { LaunchError } from "../errors.ts";
+import { LaunchError } from "../core/errors.ts";
 import { controlLayout, createControlBuffer } from "../heap/control.ts";
 import { noAdapterHelp } from "../rank/device.ts";
+import "../rank/builtin-backends.ts";
+import { listBackends } from "../backends/backend.ts";
 import type { BackendName } from "../rank/rank.ts";
-import { detectRuntime } from "../runtime.ts";
+import { detectRuntime } from "../core/runtime.ts";
 import type { RankApi } from "./protocol.ts";
 import { type RankWorker, spawnRankWorker } from "./spawn.ts";
 import { World } from "./world.ts";
+import { heapBlockBytes } from "../heap/allocator.ts";
 
 export interface LaunchOptions {
   /** Number of ranks, 1..16. */
   worldSize: number;
   /** Bytes of symmetric heap per rank, 256 B..1 GiB (rounded up to 256). */
   heapBytes: number;
-  /** "webgpu" (a GPUDevice per rank) or "cpu". Node supports "cpu" only. */
+  /** "webgpu" (a GPUDevice per rank), "cpu", or a registered plugin's name. Node supports "cpu" only. */
   backend?: BackendName;
   /** URL of the module whose exported functions `World.run` calls in every rank. */
   rankModule: string | URL;
@@ -40,12 +43,16 @@ function checkInt(name: string, v: unknown, lo: number, hi: number): number {
 export async function launch(options: LaunchOptions): Promise<World> {
   const runtime = detectRuntime();
   const worldSize = checkInt("worldSize", options.worldSize, 1, MAX_WORLD_SIZE);
-  const heapBytes = Math.ceil(checkInt("heapBytes", options.heapBytes, 256, MAX_HEAP_BYTES) / 256) * 256;
+  const heapBytes = heapBlockBytes(checkInt("heapBytes", options.heapBytes, 256, MAX_HEAP_BYTES));
   const timeoutMs = checkInt("timeoutMs", options.timeoutMs ?? 10_000, 0, 2 ** 31 - 1);
   const channels = checkInt("signalChannels", options.signalChannels ?? 32, 1, 1024);
   const backend = options.backend ?? "webgpu";
-  if (backend !== "webgpu" && backend !== "cpu") {
-    throw new LaunchError(`launch: backend must be "webgpu" or "cpu", found ${JSON.stringify(backend)}`);
+  const known = listBackends();
+  if (typeof backend !== "string" || !known.includes(backend)) {
+    throw new LaunchError(
+      `launch: backend must be one of the registered backends (${known.map((b) => JSON.stringify(b)).join(", ")}), ` +
+        `found ${JSON.stringify(backend)}`,
+    );
   }
   if (options.rankModule === undefined || String(options.rankModule) === "") {
     throw new LaunchError("launch: rankModule is required: the URL of a module exporting the rank functions");

@@ -1,12 +1,8 @@
-import "../backends/builtin.ts";
-import "../ops/symm-mem-ops.ts";
-import "../ops/symm-mem-kernels.ts";
-import "../ops/webshmem-ops.ts";
 import { SymmetricHeap } from "../heap/symmetric-heap.ts";
-import { raiseAbort } from "../heap/waiter.ts";
+import { raiseAbort } from "../heap/sync/wait.ts";
 import { acquireDevice, cpuAdapterSummary } from "../rank/device.ts";
 import { Rank } from "../rank/rank.ts";
-import { detectRuntime } from "../runtime.ts";
+import { detectRuntime } from "../core/runtime.ts";
 import type { RankApi, RankInit } from "./protocol.ts";
 
 type RankFn = (rank: Rank, ...args: unknown[]) => unknown;
@@ -56,6 +52,7 @@ export class RankService implements RankApi {
 
   async shutdown(): Promise<void> {
     const device = this.rank?.device;
+    this.rank?.close();
     if (device) {
       await device.queue.onSubmittedWorkDone();
       device.destroy();

@@ -1,5 +1,5 @@
 import type { Endpoint } from "comlink";
-import type { RuntimeName } from "../runtime.ts";
+import type { RuntimeName } from "../core/runtime.ts";
 import { READY_MESSAGE } from "./protocol.ts";
 
 /** One rank's worker, whatever the runtime: a comlink endpoint and its life cycle. */

@@ -1,10 +1,10 @@
 import { releaseProxy, type Remote } from "comlink";
-import { RankError } from "../errors.ts";
+import { RankError } from "../core/errors.ts";
 import { ABORT, type ControlLayout, PADS_USED } from "../heap/control.ts";
-import { raiseAbort, WORLD_CLOSED } from "../heap/waiter.ts";
+import { raiseAbort, WORLD_CLOSED } from "../heap/sync/wait.ts";
 import type { AdapterSummary } from "../rank/device.ts";
 import type { BackendName } from "../rank/rank.ts";
-import type { RuntimeName } from "../runtime.ts";
+import type { RuntimeName } from "../core/runtime.ts";
 import type { RankApi } from "./protocol.ts";
 import type { RankWorker } from "./spawn.ts";
 

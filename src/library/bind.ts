@@ -3,7 +3,7 @@
  * defaults, with a type check per argument. Errors name the op, the argument, what was expected
  * and what was found.
  */
-import { OpError } from "../errors.ts";
+import { OpError } from "../core/errors.ts";
 import { formatType, type Argument, type OpSchema, type TypeKind } from "./schema.ts";
 
 /** Argument name → value, in schema order; null prototype, frozen. */

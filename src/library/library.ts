@@ -1,16 +1,22 @@
 /**
  * `Library`, after torch.library.Library: a handle through which one piece of code defines ops,
- * registers kernels and declares symm-mem arguments in the global op table and registry, and
- * through which it takes all of that back with `dispose()`.
+ * registers kernels, symm-mem arguments and meta kernels in the global op table and registry,
+ * and through which it takes all of that back with `dispose()`. Every registration returns a
+ * RegistrationHandle (as torch's return RegistrationHandles); the library keeps the live ones
+ * and `dispose()` releases them in reverse order, as torch's `Library._destroy` does.
  */
-import { OpError } from "../errors.ts";
+import { OpError } from "../core/errors.ts";
+import { registrationHandle, type RegistrationHandle } from "./handle.ts";
+import type { MetaKernel } from "./meta.ts";
 import { formatOpName, parseOpNameIn, DEFAULT_OVERLOAD } from "./op-name.ts";
-import { addOp, findOp, removeKernel, removeOp, setKernel, type Kernel, type OpEntry } from "./op-table.ts";
+import { addOp, checkMetaKernel, findOp, validateSymmMemArgs, type Kernel, type OpEntry } from "./op-table.ts";
 import { parseSchema } from "./schema-parser.ts";
-import { formatType, type OpSchema } from "./schema.ts";
-import { symmMemRegistry } from "./symm-mem-registry.ts";
+import type { OpSchema } from "./schema.ts";
 
-export { findOp, listOps, type Kernel, type OpEntry } from "./op-table.ts";
+export { findOp, listOps, type Kernel, type OpEntry, type OpHolders } from "./op-table.ts";
+export type { RegistrationHandle } from "./handle.ts";
+export { isTensorMeta, metaGroups, tensorMeta, type MetaContext, type MetaEnvironment, type MetaKernel, type TensorMeta } from "./meta.ts";
+export { metaKernelOf, runMeta } from "./run-meta.ts";
 
 /** DEF owns a namespace (one live DEF per namespace); FRAGMENT adds ops to it; IMPL only adds kernels. */
 export type LibraryKind = "DEF" | "FRAGMENT" | "IMPL";
@@ -18,6 +24,21 @@ export type LibraryKind = "DEF" | "FRAGMENT" | "IMPL";
 export interface DefineOptions {
   /** Same as calling `registerSymmMemArgs` right after `define`, kept next to the schema. */
   readonly symmMemArgs?: readonly string[];
+  /** Same as calling `registerMeta` right after `define`. */
+  readonly meta?: MetaKernel;
+}
+
+/**
+ * What `define` returns: the handle of the definition and of what `options` registered with it.
+ * `dispose()` removes the op (with every kernel, registration and meta kernel it holds, whoever
+ * registered them) if it is still the one defined under its name.
+ */
+export interface DefinitionHandle extends RegistrationHandle {
+  /** The qualified name, `ns::name` or `ns::name.overload`. */
+  readonly name: string;
+  /** The stored schema, with this library's namespace. */
+  readonly schema: OpSchema;
+  readonly entry: OpEntry;
 }
 
 const NAMESPACE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -27,9 +48,8 @@ const KINDS: readonly string[] = ["DEF", "FRAGMENT", "IMPL"];
 const defNamespaces = new Set<string>();
 
 export class Library {
-  readonly #defs: OpEntry[] = [];
-  readonly #kernels: Array<{ entry: OpEntry; backend: string; fn: Kernel }> = [];
-  readonly #registrations: Array<{ name: string; stored: readonly string[] }> = [];
+  /** Live handles, in registration order; a handle leaves the set when it is disposed. */
+  readonly #handles = new Set<RegistrationHandle>();
   #disposed = false;
 
   constructor(
@@ -51,8 +71,11 @@ export class Library {
     }
   }
 
-  /** Defines an op; a schema without `ns::` gets this library's namespace. Returns the stored schema. */
-  define(schemaText: string, options: DefineOptions = {}): OpSchema {
+  /**
+   * Defines an op; a schema without `ns::` gets this library's namespace. `options` registers its
+   * symm-mem arguments and meta kernel with it (checked first: a bad option defines nothing).
+   */
+  define(schemaText: string, options: DefineOptions = {}): DefinitionHandle {
     this.#assertLive("define");
     if (this.kind === "IMPL") {
       throw new OpError(`library "${this.namespace}" is an IMPL library and cannot define ops; use DEF or FRAGMENT`);
@@ -66,58 +89,80 @@ export class Library {
       throw new OpError(`cannot define ${schema.qualifiedName}: overload name "default" is reserved for the op without an overload`);
     }
     if (findOp(schema.qualifiedName) !== undefined) throw new OpError(`${schema.qualifiedName} is already defined`);
-    // Validate before adding, so a bad symmMemArgs leaves no half-defined op behind.
-    if (options.symmMemArgs !== undefined) validateSymmMemArgs(schema, options.symmMemArgs);
-    this.#defs.push(addOp(schema));
-    if (options.symmMemArgs !== undefined) this.#register(schema.qualifiedName, options.symmMemArgs);
-    return schema;
+    // Validate before adding, so a bad option leaves no half-defined op behind.
+    const { symmMemArgs, meta } = options;
+    if (symmMemArgs !== undefined) validateSymmMemArgs(schema, symmMemArgs);
+    if (meta !== undefined) checkMetaKernel(schema, meta);
+    const { entry, handle: definition } = addOp(schema);
+    const parts = [definition];
+    if (symmMemArgs !== undefined) parts.push(entry.holders.symmMemArgs.register(symmMemArgs));
+    if (meta !== undefined) parts.push(entry.holders.meta.register(meta));
+    const own = this.#own(() => {
+      for (const part of parts.reverse()) part.dispose();
+    });
+    return Object.freeze({
+      name: schema.qualifiedName,
+      schema,
+      entry,
+      dispose: () => own.dispose(),
+      get disposed() {
+        return own.disposed;
+      },
+    });
   }
 
   /**
    * Registers `fn` as the `backend` kernel of an op of this namespace (`name` or `name.overload`).
    * `Ctx` is the dispatcher's context type; the table stores kernels without it.
    */
-  impl<Ctx>(name: string, fn: Kernel<Ctx>, backend: string): void {
+  impl<Ctx>(name: string, fn: Kernel<Ctx>, backend: string): RegistrationHandle {
     this.#assertLive("impl");
     const entry = this.#resolve(name, "impl");
-    if (typeof backend !== "string" || backend === "") {
-      throw new OpError(`${entry.schema.qualifiedName}: expected a backend name, found ${JSON.stringify(backend)}`);
-    }
-    if (entry.impls.has(backend)) {
-      throw new OpError(`${entry.schema.qualifiedName} already has a "${backend}" kernel; dispose its library first`);
-    }
     // The dispatcher that calls it supplies the Ctx this kernel was written for.
-    const kernel = fn as Kernel;
-    setKernel(entry, backend, kernel);
-    this.#kernels.push({ entry, backend, fn: kernel });
+    const handle = entry.holders.kernels.register(backend, fn as Kernel);
+    return this.#own(() => handle.dispose());
   }
 
   /** Declares which Tensor arguments of the op must be symmetric; replaces (with a warning) any earlier list. */
-  registerSymmMemArgs(name: string, argNames: readonly string[]): void {
+  registerSymmMemArgs(name: string, argNames: readonly string[]): RegistrationHandle {
     this.#assertLive("registerSymmMemArgs");
     const entry = this.#resolve(name, "registerSymmMemArgs");
-    validateSymmMemArgs(entry.schema, argNames);
-    this.#register(entry.schema.qualifiedName, argNames);
+    const handle = entry.holders.symmMemArgs.register(argNames);
+    return this.#own(() => handle.dispose());
   }
 
-  /** Removes every op, kernel and registration this library added. Safe to call twice. */
+  /**
+   * Registers the op's meta kernel: its output shapes and dtypes from its input shapes and dtypes
+   * (see meta.ts). One per op: a second throws until the first is disposed.
+   */
+  registerMeta(name: string, fn: MetaKernel): RegistrationHandle {
+    this.#assertLive("registerMeta");
+    const entry = this.#resolve(name, "registerMeta");
+    const handle = entry.holders.meta.register(fn);
+    return this.#own(() => handle.dispose());
+  }
+
+  /**
+   * Releases every registration of this library still live, the latest first: ops, kernels,
+   * symm-mem arguments, meta kernels. Each only removes what is still its own, so what another
+   * library registered in its place survives. Safe to call twice.
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const { name, stored } of this.#registrations) {
-      if (symmMemRegistry.get(name) === stored) symmMemRegistry.remove(name);
-    }
-    for (const { entry, backend, fn } of this.#kernels) removeKernel(entry, backend, fn);
-    for (const entry of this.#defs) {
-      removeOp(entry);
-      // A registration describes a schema that no longer exists, whoever made it.
-      symmMemRegistry.remove(entry.schema.qualifiedName);
-    }
+    for (const handle of [...this.#handles].reverse()) handle.dispose();
+    this.#handles.clear();
     if (this.kind === "DEF") defNamespaces.delete(this.namespace);
   }
 
-  #register(name: string, argNames: readonly string[]): void {
-    this.#registrations.push({ name, stored: symmMemRegistry.set(name, argNames) });
+  /** A handle that runs `release` and leaves this library's set when disposed. */
+  #own(release: () => void): RegistrationHandle {
+    const handle = registrationHandle(() => {
+      this.#handles.delete(handle);
+      release();
+    });
+    this.#handles.add(handle);
+    return handle;
   }
 
   #resolve(name: string, verb: string): OpEntry {
@@ -137,21 +182,4 @@ export class Library {
   #assertLive(verb: string): void {
     if (this.#disposed) throw new OpError(`${verb}: library "${this.namespace}" (${this.kind}) was disposed`);
   }
-}
-
-/** Only Tensor, Tensor? and Tensor[] can live in the heap; so `group_name` can never be one. */
-function validateSymmMemArgs(schema: OpSchema, argNames: readonly string[]): void {
-  const op = schema.qualifiedName;
-  if (argNames.length === 0) throw new OpError(`${op}: cannot register an empty list of symm_mem arguments`);
-  argNames.forEach((name, i) => {
-    const arg = schema.args.find((a) => a.name === name);
-    if (arg === undefined) {
-      const known = schema.args.map((a) => a.name).join(", ");
-      throw new OpError(`${op}: symm_mem argument "${name}" is not an argument of the schema (arguments: ${known || "none"})`);
-    }
-    if (arg.type.kind !== "Tensor") {
-      throw new OpError(`${op}: symm_mem argument "${name}" expected Tensor, Tensor? or Tensor[], found ${formatType(arg.type)}`);
-    }
-    if (argNames.indexOf(name) !== i) throw new OpError(`${op}: symm_mem argument "${name}" is listed twice`);
-  });
 }

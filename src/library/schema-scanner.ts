@@ -2,7 +2,7 @@
  * A cursor over schema text for the recursive-descent parser. Every failure goes through `fail`,
  * so every SchemaError reads "expected <X> at position <N>, found <Y>" with a 0-based position.
  */
-import { SchemaError } from "../errors.ts";
+import { SchemaError } from "../core/errors.ts";
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 const WHITESPACE = /\s*/y;

@@ -3,7 +3,7 @@
  * qualified op name, like the SymmMemArgsHolder in PyTorch's torch/_library/simple_registry.py:
  * the dispatcher consults it, Library writes it (after checking names against the schema).
  */
-import { OpError } from "../errors.ts";
+import { OpError } from "../core/errors.ts";
 import { canonicalOpName } from "./op-name.ts";
 
 export class SymmMemRegistry {

@@ -1,5 +1,5 @@
-import { LaunchError } from "../errors.ts";
-import type { RuntimeName } from "../runtime.ts";
+import { LaunchError } from "../core/errors.ts";
+import type { RuntimeName } from "../core/runtime.ts";
 
 /** What a rank reports about its adapter; plain data, so it crosses to the main thread. */
 export interface AdapterSummary {

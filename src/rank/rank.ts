@@ -1,39 +1,52 @@
+/**
+ * The composition root of a rank: it builds the layers below (dispatcher, op namespaces,
+ * high-level collectives, one-sided calls) and hands each a context it owns. Nothing under src/
+ * imports it except the launch layer (which makes one per worker) and the entries.
+ */
+import "./builtin-backends.ts";
+import "../ops/symm_mem/definitions.ts";
+import "../ops/symm_mem/kernels.ts";
+import "../ops/webshmem/definitions.ts";
 import { getBackend, type RegularTensor, type Tensor, type TensorData } from "../backends/backend.ts";
+import type { OpEvent } from "../backends/context.ts";
+import { type AnyTypedArray, type DType, checkShape, normalizeDType } from "../core/dtype.ts";
+import type { RuntimeName } from "../core/runtime.ts";
 import { Dispatcher, type DispatchStats } from "../dispatch/dispatcher.ts";
 import { opsProxy, type OpsNamespace } from "../dispatch/ops-proxy.ts";
-import { type AnyTypedArray, type DType, checkShape, normalizeDType } from "../heap/dtype.ts";
 import type { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
-import type { RuntimeName } from "../runtime.ts";
 import {
-  allGather, allReduce, broadcast, reduceScatter,
+  allGather, allReduce, broadcast, type CollectiveCaller, reduceScatter,
   type AllReduceOptions, type BroadcastOptions, type CollectiveOptions, type ReduceScatterOptions,
-} from "../collectives/high-level.ts";
+} from "../api/collectives.ts";
 import type { SymmetricMemoryHandle } from "../heap/handle.ts";
 import * as oneSided from "../heap/one-sided.ts";
-import type { SignalOptions } from "../heap/signal-pad.ts";
+import type { SignalOptions } from "../heap/sync/signal-pad.ts";
 import type { AdapterSummary } from "./device.ts";
 
-export type BackendName = "webgpu" | "cpu";
+/** A registered backend's name ("webgpu", "cpu", or a plugin's). */
+export type BackendName = string;
 
 /** What a rank function receives first: everything one rank owns. */
 export class Rank {
   /** `rank.ops.symm_mem.one_shot_all_reduce(...)`: every defined operator, by namespace. */
   readonly ops: OpsNamespace;
   private readonly dispatcher: Dispatcher;
+  private readonly collectives: CollectiveCaller;
 
   constructor(
     readonly rank: number,
     readonly worldSize: number,
     readonly runtime: RuntimeName,
     readonly backend: BackendName,
-    /** The rank's own device (webgpu backend), or null (cpu backend). */
+    /** The rank's own device (webgpu backend), or null. */
     readonly device: GPUDevice | null,
     readonly adapter: AdapterSummary,
     readonly symm: SymmetricHeap,
   ) {
     this.dispatcher = new Dispatcher(this);
     this.ops = opsProxy((name, args) => this.dispatcher.call(name, args));
+    this.collectives = { rank: this, runtime, call: (name, ...args) => this.dispatcher.call(name, args) };
   }
 
   /** Calls an operator by name: `rank.call("symm_mem::one_shot_all_reduce", t, "sum", "world")`. */
@@ -44,6 +57,20 @@ export class Rank {
   /** Realizations, copy-backs and workspace allocations the dispatcher made so far. */
   get stats(): Readonly<DispatchStats> {
     return this.dispatcher.stats;
+  }
+
+  /**
+   * Settings for one op's kernel on this rank (undefined clears them): for example
+   * `rank.configure("webshmem::host_all_reduce_", { chunkBytes: 1 << 20 })`. Collective settings
+   * must be the same on every rank of a group; the ops that have them check it.
+   */
+  configure(op: string, settings: Readonly<Record<string, unknown>> | undefined): void {
+    this.dispatcher.configure(op, settings);
+  }
+
+  /** Receives what ops report while they run (e.g. the host all-reduce's "trace"); returns the unsubscribe. */
+  onEvent(listener: (event: OpEvent) => void): () => void {
+    return this.dispatcher.onEvent(listener);
   }
 
   /** A regular (non-heap) tensor on this rank's backend, from host data. */
@@ -66,26 +93,31 @@ export class Rank {
     return getBackend(t.backend).read(this, t);
   }
 
-  // ── collectives (src/collectives/high-level.ts): each is one symm_mem op call ──
+  /** Frees what the backend keeps for this rank (pools, staging buffers); before the device goes. */
+  close(): void {
+    getBackend(this.backend).shutdown?.(this);
+  }
+
+  // ── collectives (src/api/collectives.ts): each is one op call ──
 
   /** The reduction of `t` over the group as a new tensor (`t` unchanged); one- or two-shot by size. */
   allReduce(t: Tensor, opts: AllReduceOptions = {}): Promise<RegularTensor> {
-    return allReduce(this, t, opts);
+    return allReduce(this.collectives, t, opts);
   }
 
   /** Sum reduce-scatter: this rank's part of the sum, as a new tensor. */
   reduceScatter(t: Tensor, opts: ReduceScatterOptions = {}): Promise<RegularTensor> {
-    return reduceScatter(this, t, opts);
+    return reduceScatter(this.collectives, t, opts);
   }
 
   /** Every rank's `t` stacked along dim 0, in rank order, as a new tensor. */
   allGather(t: Tensor, opts: CollectiveOptions = {}): Promise<RegularTensor> {
-    return allGather(this, t, opts);
+    return allGather(this.collectives, t, opts);
   }
 
   /** The root's `t` copied into every rank's `t`, in place; returns `t`. */
   broadcast<T extends Tensor>(t: T, opts: BroadcastOptions = {}): Promise<T> {
-    return broadcast(this, t, opts);
+    return broadcast(this.collectives, t, opts);
   }
 
   // ── one-sided (src/heap/one-sided.ts): peers are ranks of the tensor's group ──

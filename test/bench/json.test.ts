@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expectedResult, fillInput, rawArray, countWrong } from "../../src/bench/data.ts";
 import { jsonText, toJson, type BenchReport } from "../../src/bench/report.ts";
-import { referenceReduce } from "../../src/index.ts";
+import { referenceReduce } from "../../src/internal.ts";
 
 const report: BenchReport = {
   meta: { runtime: "deno", backend: "webgpu", ranks: 4, adapter: "llvmpipe", date: "2026-01-01T00:00:00.000Z", version: "0.1.0" },

@@ -1,6 +1,6 @@
 /** The high-level API, the tuning table, one-sided ops and the utility ops, on 3 cpu ranks. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_REDUCE_TUNING, chooseAllReduceAlgo, launch, type World } from "../../src/index.ts";
+import { ALL_REDUCE_TUNING, chooseAllReduceAlgo, launch, type World } from "../../src/internal.ts";
 import type { highLevel, oneSided, remoteTensors, writeValues } from "../fixtures/collective-ranks.ts";
 
 type Result<F extends (...a: never[]) => unknown> = Awaited<ReturnType<F>>;

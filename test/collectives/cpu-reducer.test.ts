@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   COLLECTIVE_DTYPES, CpuReducer, CpuTensor, REDUCE_OPS, referenceReduce, type CollectiveDType, type HeapRegion,
   type ReduceOp,
-} from "../../src/index.ts";
-import { f32ToBf16, f32ToF16 } from "../../src/collectives/reduce-math.ts";
-import { typedView } from "../../src/heap/dtype.ts";
+} from "../../src/internal.ts";
+import { f32ToBf16, f32ToF16 } from "../../src/core/reduce-math.ts";
+import { typedView } from "../../src/core/dtype.ts";
 
 const reducer = new CpuReducer();
 const size = (d: CollectiveDType) => (d === "float16" || d === "bfloat16" ? 2 : 4);

@@ -2,7 +2,7 @@ import { cpuAdapterSummary } from "../../src/rank/device.ts";
 import { controlLayout, createControlBuffer } from "../../src/heap/control.ts";
 import { SymmetricHeap } from "../../src/heap/symmetric-heap.ts";
 import { Rank } from "../../src/rank/rank.ts";
-import "../../src/backends/builtin.ts";
+import "../../src/rank/builtin-backends.ts";
 
 /** A one-rank world in this thread: enough for the dispatcher's checks, no workers. */
 export function localRank(heapBytes = 1 << 16): Rank {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OpError } from "../../src/errors.ts";
+import { OpError } from "../../src/core/errors.ts";
 import { bindArguments, describeValue } from "../../src/library/bind.ts";
 import { parseSchema } from "../../src/library/schema-parser.ts";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { OpError, SchemaError } from "../../src/errors.ts";
+import { OpError, SchemaError } from "../../src/core/errors.ts";
 import { Library, findOp, listOps, type Kernel } from "../../src/library/library.ts";
 import { symmMemRegistry } from "../../src/library/symm-mem-registry.ts";
 import { SYMM_MEM_OPS } from "./ops-schemas.ts";
@@ -16,7 +16,9 @@ const kernel: Kernel = () => "cpu result";
 
 describe("Library.define", () => {
   it("defines an op in the library's namespace and finds it by every spelling", () => {
-    const schema = library("test_lib_1", "DEF").define("my_op(Tensor input, str group_name) -> Tensor");
+    const def = library("test_lib_1", "DEF").define("my_op(Tensor input, str group_name) -> Tensor");
+    const schema = def.schema;
+    expect(def.name).toBe("test_lib_1::my_op");
     expect(schema.qualifiedName).toBe("test_lib_1::my_op");
     expect(schema.namespace).toBe("test_lib_1");
     expect(findOp("test_lib_1::my_op")?.schema).toBe(schema);
@@ -62,8 +64,9 @@ describe("Library.define", () => {
     for (const op of SYMM_MEM_OPS) {
       const text = op.schema.replace("symm_mem::", "");
       const options = op.registered.length > 0 ? { symmMemArgs: op.registered } : {};
-      const schema = lib.define(text, options);
-      const entry = findOp(schema.qualifiedName);
+      const def = lib.define(text, options);
+      const entry = findOp(def.name);
+      expect(entry).toBe(def.entry);
       expect(entry?.symmMemArgs).toEqual(op.registered.length > 0 ? op.registered : undefined);
     }
     lib.dispose();

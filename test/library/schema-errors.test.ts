@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SchemaError } from "../../src/errors.ts";
+import { SchemaError } from "../../src/core/errors.ts";
 import { parseSchema } from "../../src/library/schema-parser.ts";
 
 /** [schema, 0-based position of the error, a fragment of the "expected" part]. */

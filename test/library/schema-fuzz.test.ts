@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SchemaError } from "../../src/errors.ts";
+import { SchemaError } from "../../src/core/errors.ts";
 import { parseSchema } from "../../src/library/schema-parser.ts";
 import { CANONICAL_EXTRAS, NORMALISED_EXTRAS, SYMM_MEM_OPS } from "./ops-schemas.ts";
 

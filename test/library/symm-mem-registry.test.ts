@@ -2,7 +2,7 @@
  * The registry semantics PyTorch's test_symm_mem_registry.py checks, restated for webshmem.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { OpError } from "../../src/errors.ts";
+import { OpError } from "../../src/core/errors.ts";
 import { SymmMemRegistry, symmMemRegistry } from "../../src/library/symm-mem-registry.ts";
 import { disposeScopedLibraries, scopedLibrary } from "./scoped-library.ts";
 

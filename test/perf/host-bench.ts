@@ -21,11 +21,10 @@
  * --cpu (2 ranks by default): heap tensors (symmetric, in place) and CpuTensors, µs per call and
  * busbw (= algbw × 2(n-1)/n) at 8 B .. 32 MiB, beside symm_mem::two_shot_all_reduce_.
  */
-import { launch, type GpuTensor, type Rank, type SymmetricTensor } from "../../src/index.ts";
 import {
-  DEFAULT_HOST_TUNING, hostAllReduceLastTrace, type HostAllReduceTrace, setHostAllReduceTracing, setHostAllReduceTuning,
-} from "../../src/collectives/host-all-reduce.ts";
-import { sharedSource } from "../../src/backends/webgpu/gpu-buffers.ts";
+  DEFAULT_HOST_TUNING, type GpuTensor, HOST_TRACE_EVENT, type HostAllReduceTrace, launch, type Rank, sharedSource,
+  type SymmetricTensor,
+} from "../../src/internal.ts";
 
 declare const Deno: { args: string[] };
 
@@ -130,7 +129,7 @@ export async function measureGpu(rank: Rank, kind: string, iters: number): Promi
     await rank.call("webshmem::host_all_reduce_", s.t, "sum", "world");
   };
   if (what === "host") {
-    setHostAllReduceTuning({
+    rank.configure("webshmem::host_all_reduce_", {
       chunkBytes: chunk, inSlots: Number(inSlots ?? DEFAULT_HOST_TUNING.inSlots), outSlots: Number(outSlots ?? DEFAULT_HOST_TUNING.outSlots),
     });
   }
@@ -158,15 +157,21 @@ export async function measureGpu(rank: Rank, kind: string, iters: number): Promi
 /** µs per call of `op` on `bytes` of float32 (cpu backend), averaged over `iters`. */
 /** Per-chunk timeline of the last of `calls` more host_all_reduce_ calls on this rank (after a measureGpu of it). */
 export async function traceGpu(rank: Rank, calls = 1): Promise<HostAllReduceTrace> {
-  setHostAllReduceTracing(true);
-  for (let i = 0; i < calls; i++) {
-    await rank.symm.world.pads.barrier();
-    await rank.call("webshmem::host_all_reduce_", state!.t, "sum", "world");
+  let last: HostAllReduceTrace | undefined;
+  const off = rank.onEvent((e) => {
+    if (e.kind === HOST_TRACE_EVENT) last = e.data as HostAllReduceTrace;
+  });
+  try {
+    for (let i = 0; i < calls; i++) {
+      await rank.symm.world.pads.barrier();
+      await rank.call("webshmem::host_all_reduce_", state!.t, "sum", "world");
+    }
+    await rank.device!.queue.onSubmittedWorkDone();
+  } finally {
+    off();
   }
-  await rank.device!.queue.onSubmittedWorkDone();
-  const t = hostAllReduceLastTrace()!;
-  setHostAllReduceTracing(false);
-  return t;
+  if (last === undefined) throw new Error("traceGpu: the host all-reduce emitted no trace (it did not pipeline)");
+  return last;
 }
 
 /** The ranks' traces on one clock (ms from the earliest rank's start), one line per rank. */

@@ -6,9 +6,8 @@
  * its result, which must be the same on every rank.
  */
 import {
-  type CollectiveDType, itemsize, type Rank, type ReduceOp, referenceReduce, SymmetricTensor, type Tensor,
-} from "../../src/index.ts";
-import { setHostAllReduceTuning, type HostAllReduceTuning } from "../../src/collectives/host-all-reduce.ts";
+  type CollectiveDType, type HostAllReduceTuning, itemsize, type Rank, type ReduceOp, referenceReduce, SymmetricTensor, type Tensor,
+} from "../../src/internal.ts";
 import { element, fnv1a } from "../fixtures/collective-ranks.ts";
 
 export type Placement = "regular" | "symmetric" | "foreign";
@@ -70,7 +69,7 @@ async function tensorFor(rank: Rank, c: HostCase, data: ReturnType<typeof inputO
 export async function runHostCases(rank: Rank, cases: readonly HostCase[]): Promise<HostSummary[]> {
   const out: HostSummary[] = [];
   for (const c of cases) {
-    const old = c.tuning === undefined ? undefined : setHostAllReduceTuning(c.tuning);
+    if (c.tuning !== undefined) rank.configure("webshmem::host_all_reduce_", c.tuning);
     try {
       const inputs = Array.from({ length: rank.worldSize }, (_, r) => inputOf(c, r));
       const want = typed(c.dtype, c.count);
@@ -93,7 +92,7 @@ export async function runHostCases(rank: Rank, cases: readonly HostCase[]): Prom
       }
       out.push({ mismatches, hash: fnv1a(a), sameObject: result === t, detail });
     } finally {
-      if (old !== undefined) setHostAllReduceTuning(old);
+      if (c.tuning !== undefined) rank.configure("webshmem::host_all_reduce_", undefined);
     }
   }
   return out;

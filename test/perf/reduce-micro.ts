@@ -10,10 +10,10 @@
  * (sources × bytes / time) of each engine, and the speed-up of the WebAssembly path.
  */
 import { CpuReducer } from "../../src/backends/cpu/cpu-reducer.ts";
-import type { CollectiveDType, ReduceOp } from "../../src/collectives/reduce-op.ts";
-import type { HeapRegion, ReduceJob } from "../../src/collectives/reducer.ts";
-import { itemsize, typedView } from "../../src/heap/dtype.ts";
-import { wasmAvailable } from "../../src/wasm/reduce-wasm.ts";
+import type { CollectiveDType, ReduceOp } from "../../src/core/reduce-op.ts";
+import type { HeapRegion, ReduceJob } from "../../src/core/reducer.ts";
+import { itemsize, typedView } from "../../src/core/dtype.ts";
+import { wasmAvailable } from "../../src/core/wasm/reduce-wasm.ts";
 
 const argv: readonly string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ?? process.argv.slice(2);
 const quick = argv.includes("--quick");

@@ -1,18 +1,19 @@
 /**
- * The WebAssembly SIMD reduction kernels (src/wasm/) against the oracle, bit for bit: every
+ * The WebAssembly SIMD reduction kernels (src/core/wasm/) against the oracle, bit for bit: every
  * (dtype, op) they cover, 1–16 sources, counts around the block and chunk boundaries, special
  * values (±0, ±∞, subnormals, bf16 rounding ties, int32 wrap-around), several destinations at
  * once (one of them a source), and a destination overlapping a source at another offset.
  * NaN results must be NaN (WebAssembly leaves their payload unspecified, so only that is checked).
  */
 import { describe, expect, it } from "vitest";
-import { CpuReducer, WASM_MIN_COUNT } from "../../src/backends/cpu/cpu-reducer.ts";
-import { f32ToBf16 } from "../../src/collectives/reduce-math.ts";
-import { referenceReduce } from "../../src/collectives/reduce-math.ts";
-import type { CollectiveDType, ReduceOp } from "../../src/collectives/reduce-op.ts";
-import type { HeapRegion } from "../../src/collectives/reducer.ts";
-import { typedView } from "../../src/heap/dtype.ts";
-import { WASM_CHUNK_ELEMS, wasmAvailable, wasmKernel } from "../../src/wasm/reduce-wasm.ts";
+import { CpuReducer } from "../../src/backends/cpu/cpu-reducer.ts";
+import { WASM_MIN_COUNT } from "../../src/core/host-reducer.ts";
+import { f32ToBf16 } from "../../src/core/reduce-math.ts";
+import { referenceReduce } from "../../src/core/reduce-math.ts";
+import type { CollectiveDType, ReduceOp } from "../../src/core/reduce-op.ts";
+import type { HeapRegion } from "../../src/core/reducer.ts";
+import { typedView } from "../../src/core/dtype.ts";
+import { WASM_CHUNK_ELEMS, wasmAvailable, wasmKernel } from "../../src/core/wasm/reduce-wasm.ts";
 
 const reducer = new CpuReducer();
 const size = (d: CollectiveDType) => (d === "bfloat16" ? 2 : 4);

@@ -8,12 +8,12 @@
  * for f32 `+` and `*` only: `/` (avg's finish) may be 2.5 ulp off and f32 → f16 may round either
  * way, so a hardware GPU that differs there needs a tolerance for avg / float16, not a kernel fix.
  */
-import { referenceReduce, f32ToBf16, f32ToF16 } from "../../src/collectives/reduce-math.ts";
-import { COLLECTIVE_DTYPES, REDUCE_OPS, type CollectiveDType, type ReduceOp } from "../../src/collectives/reduce-op.ts";
-import { OpError } from "../../src/errors.ts";
+import { referenceReduce, f32ToBf16, f32ToF16 } from "../../src/core/reduce-math.ts";
+import { COLLECTIVE_DTYPES, REDUCE_OPS, type CollectiveDType, type ReduceOp } from "../../src/core/reduce-op.ts";
+import { OpError } from "../../src/core/errors.ts";
 import { compilationErrors } from "../../src/backends/webgpu/pipeline-cache.ts";
-import { encodeReduce, prepareReduce, srcStrideFor, type ReduceEncodeOptions } from "../../src/backends/webgpu/reduce-kernel.ts";
-import { ELEMENT_BYTES } from "../../src/backends/webgpu/wgsl/dtype-layout.ts";
+import { encodeReduce, prepareReduce, srcStrideFor, type ReduceEncodeOptions } from "../../src/backends/webgpu/reduce-program.ts";
+import { itemsize } from "../../src/core/dtype.ts";
 import { reduceShaderSource } from "../../src/backends/webgpu/wgsl/reduce-shader.ts";
 import { check } from "./check.ts";
 
@@ -130,7 +130,7 @@ interface Placed extends Case {
  * non-zero offsets are exercised too. Returns the number of elements compared.
  */
 async function checkReduction(device: GPUDevice, dtype: CollectiveDType, op: ReduceOp, seed: number): Promise<number> {
-  const bpe = ELEMENT_BYTES[dtype];
+  const bpe = itemsize(dtype);
   const rand = random(seed);
   const placed: Placed[] = [];
   let srcEnd = 0;

@@ -1,10 +1,12 @@
-import { numelOf } from "../../heap/dtype.ts";
+import { numelOf } from "../../core/dtype.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { Backend } from "../backend.ts";
+import { HostEndpoint } from "../endpoint.ts";
+import { hostArray } from "../host-array.ts";
 import { cpuReducer } from "./cpu-reducer.ts";
-import { CpuTensor, hostArray } from "./cpu-tensor.ts";
+import { CpuTensor } from "./cpu-tensor.ts";
 
-export { CpuTensor, hostArray } from "./cpu-tensor.ts";
+export { CpuTensor } from "./cpu-tensor.ts";
 
 export const cpuBackend: Backend<CpuTensor> = {
   name: "cpu",
@@ -20,6 +22,10 @@ export const cpuBackend: Backend<CpuTensor> = {
     dst.bytes.set(src.bytes);
   },
   read: async (_rank, t: CpuTensor) => t.data.slice(),
+  fill32: (_rank, t: CpuTensor, offset, value, count) => {
+    new Uint32Array(t.data.buffer, t.data.byteOffset, t.nbytes / 4).fill(value, offset, offset + count);
+  },
+  endpoint: (_rank, t: CpuTensor) => new HostEndpoint(t.bytes),
   dispose: (_rank, t: CpuTensor) => {
     t.disposed = true;
   },

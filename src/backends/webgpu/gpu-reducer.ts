@@ -1,11 +1,11 @@
-import { itemsize } from "../../heap/dtype.ts";
-import type { HeapRegion, ReduceJob, Reducer } from "../../collectives/reducer.ts";
-import type { RegularTensor } from "../backend.ts";
-import { encodeReduce, prepareReduce, srcStrideFor } from "./reduce-kernel.ts";
+import { itemsize } from "../../core/dtype.ts";
+import type { HeapRegion, ReduceJob, Reducer } from "../../core/reducer.ts";
+import type { RegularTensor } from "../../core/tensor.ts";
+import { resourcesOf } from "./device-resources.ts";
+import { tensorUsage, writeBytes } from "./gpu-buffers.ts";
 import { GpuTensor, paddedSize } from "./gpu-tensor.ts";
-import { poolFor } from "./staging-pool.ts";
 import { cachedPerDevice } from "./pipeline-cache.ts";
-import { sharedSource, tensorUsage } from "./gpu-buffers.ts";
+import { prepareReduce, reduceCalls, srcStrideFor } from "./reduce-program.ts";
 
 const ALIGN_ELEMS = 128; // chunk boundaries: 128 elements is ≥ 256 bytes for every dtype
 
@@ -25,22 +25,11 @@ function sourceBytes(region: HeapRegion, count: number, size: number): Uint8Arra
   return out;
 }
 
-/** writeBuffer needs a size that is a multiple of 4: pad through a copy only when it is not. */
-function writePadded(queue: GPUQueue, buffer: GPUBuffer, offset: number, bytes: Uint8Array): void {
-  if (bytes.byteLength === 0) return;
-  if (bytes.byteLength % 4 === 0) {
-    queue.writeBuffer(buffer, offset, sharedSource(bytes as Uint8Array<SharedArrayBuffer>));
-    return;
-  }
-  const padded = new Uint8Array(paddedSize(bytes.byteLength));
-  padded.set(bytes);
-  queue.writeBuffer(buffer, offset, padded);
-}
-
 /**
  * The webgpu backend's reducer: each chunk's sources are uploaded from the heap into one packed
  * storage buffer (one writeBuffer per source, straight from the SharedArrayBuffer), reduced by the
- * WGSL kernel in rank order, and — for a heap destination — copied back with one mapAsync for the
+ * WGSL kernel in rank order, and — for a heap destination — read back through the staging ring, in the
+ * same submit as the last chunk's kernel, once for the
  * whole job. Chunks keep every binding under the device's limits.
  */
 export class GpuReducer implements Reducer {
@@ -52,53 +41,70 @@ export class GpuReducer implements Reducer {
     return Math.max(ALIGN_ELEMS, perSource);
   }
 
-  /** Uploads and reduces every chunk into `dst` at the chunk's element offset; one submit per chunk. */
-  private async run(job: ReduceJob, dst: GPUBuffer): Promise<void> {
+  /**
+   * Uploads and reduces every chunk into `dst` at the chunk's element offset; one submit per
+   * chunk, except the last, which is left in `last` (when given) for the caller to submit; then
+   * the returned function releases that chunk's uniforms and must be called after the submit.
+   */
+  private async run(job: ReduceJob, dst: GPUBuffer, last?: GPUCommandEncoder): Promise<() => void> {
+    let pending = () => {};
     const { device } = this;
     // Compiles (once per device) and turns a shader error or a missing feature into an OpError.
     await prepareReduce(device, { dtype: job.dtype, op: job.op });
     const size = itemsize(job.dtype);
-    const pool = poolFor(device);
+    const { pool, runner } = resourcesOf(device);
     const srcs = job.sources.map((s) => sourceBytes(s, job.count, size));
     const chunk = Math.min(this.chunkElems(job.sources.length, size), Math.ceil(job.count / ALIGN_ELEMS) * ALIGN_ELEMS);
     for (let e0 = 0; e0 < job.count; e0 += chunk) {
       const n = Math.min(chunk, job.count - e0);
       const stride = srcStrideFor(n);
-      const packed = pool.acquire("storage", job.sources.length * stride * size);
+      const packed = pool.acquire(job.sources.length * stride * size);
+      const final = e0 + chunk >= job.count && last !== undefined;
+      let deferred = false;
       try {
-        srcs.forEach((bytes, r) => writePadded(device.queue, packed, r * stride * size, bytes.subarray(e0 * size, (e0 + n) * size)));
-        const encoder = device.createCommandEncoder();
-        const encoded = encodeReduce(device, encoder, {
+        srcs.forEach((bytes, r) => writeBytes(device.queue, packed, r * stride * size, bytes.subarray(e0 * size, (e0 + n) * size)));
+        const encoder = final ? last : device.createCommandEncoder();
+        const calls = reduceCalls(device, {
           src: packed, srcStride: stride, sources: job.sources.length,
           dst, dstOffsetBytes: e0 * size, count: n, dtype: job.dtype, op: job.op,
         });
-        device.queue.submit([encoder.finish()]);
-        encoded.release();
+        const encoded = runner.encode(encoder, calls, { label: `reduce ${job.dtype} ${job.op}` });
+        if (final) {
+          // Not submitted yet: its uniforms and packed sources stay ours until the caller submits.
+          pending = () => {
+            encoded.release();
+            pool.release(packed);
+          };
+          deferred = true;
+        } else {
+          device.queue.submit([encoder.finish()]);
+          encoded.release();
+        }
       } finally {
         // Queue order keeps the submitted work's view of it; reusing it later is safe.
-        pool.release("storage", packed);
+        if (!deferred) pool.release(packed);
       }
     }
+    return pending;
   }
 
+  /** The last chunk's kernel and the readback share one submit. */
   async reduceToHeap(job: ReduceJob, dst: HeapRegion): Promise<void> {
     if (job.count === 0) return;
     const { device } = this;
-    const pool = poolFor(device);
+    const { pool, staging } = resourcesOf(device);
     const bytes = job.count * itemsize(job.dtype);
-    const out = pool.acquire("storage", paddedSize(bytes));
-    const staging = pool.acquire("staging", paddedSize(bytes));
+    const out = pool.acquire(paddedSize(bytes));
     try {
-      await this.run(job, out);
-      const encoder = device.createCommandEncoder();
-      encoder.copyBufferToBuffer(out, 0, staging, 0, paddedSize(bytes));
-      device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(GPUMapMode.READ, 0, paddedSize(bytes));
-      new Uint8Array(dst.slab, dst.byteOffset, bytes).set(new Uint8Array(staging.getMappedRange(0, paddedSize(bytes)), 0, bytes));
-      staging.unmap();
+      const encoder = device.createCommandEncoder({ label: "reduce to heap" });
+      const release = await this.run(job, out, encoder);
+      try {
+        await staging.read(out, bytes, (mapped) => new Uint8Array(dst.slab, dst.byteOffset, bytes).set(mapped), { encoder });
+      } finally {
+        release();
+      }
     } finally {
-      pool.release("storage", out);
-      pool.release("staging", staging);
+      pool.release(out);
     }
   }
 

@@ -1,4 +1,4 @@
-import { type DType, itemsize, numelOf } from "../../heap/dtype.ts";
+import { type DType, itemsize, numelOf } from "../../core/dtype.ts";
 import type { RegularTensor } from "../backend.ts";
 
 /** A tensor in a GPUBuffer on its rank's device (never in the heap). */

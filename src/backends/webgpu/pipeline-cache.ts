@@ -3,26 +3,13 @@
  * SwiftShader and lavapipe), a collective runs many times with the same few variants, and
  * pipelines belong to one GPUDevice: hence one map per device, dropped with the device.
  */
-import { OpError } from "../../errors.ts";
-
-/** What makes two pipelines different. */
-export interface PipelineKey {
-  readonly kernel: string;
-  readonly dtype: string;
-  readonly op: string;
-  readonly workgroupSize: number;
-  readonly vec4: boolean;
-}
+import { OpError } from "../../core/errors.ts";
 
 /** How to build a pipeline on a cache miss. */
 export interface PipelineSource {
   readonly code: string;
   readonly layout: GPUPipelineLayout;
   readonly entryPoint?: string;
-}
-
-export function pipelineKeyString(k: PipelineKey): string {
-  return `${k.kernel}/${k.dtype}/${k.op}/wg${k.workgroupSize}/${k.vec4 ? "vec4" : "scalar"}`;
 }
 
 const caches = new WeakMap<GPUDevice, Map<string, unknown>>();
@@ -40,6 +27,11 @@ export function cachedPerDevice<T>(device: GPUDevice, key: string, make: () => T
   return v;
 }
 
+/** Forgets everything memoised for `device` (its resources were released). */
+export function dropPerDevice(device: GPUDevice): void {
+  caches.delete(device);
+}
+
 /** `line:col message` of each error of a compiled module; empty when it compiled. */
 export async function compilationErrors(module: GPUShaderModule): Promise<string[]> {
   const info = await module.getCompilationInfo();
@@ -48,8 +40,8 @@ export async function compilationErrors(module: GPUShaderModule): Promise<string
     .map((m) => `${m.lineNum}:${m.linePos} ${m.message.trim()}`);
 }
 
-function describe(key: PipelineKey): string {
-  return `WGSL kernel ${pipelineKeyString(key)}`;
+function describe(id: string): string {
+  return `WGSL kernel ${id}`;
 }
 
 /**
@@ -59,10 +51,9 @@ function describe(key: PipelineKey): string {
  */
 export function compileComputePipeline(
   device: GPUDevice,
-  key: PipelineKey,
+  id: string,
   build: () => PipelineSource,
 ): Promise<GPUComputePipeline> {
-  const id = pipelineKeyString(key);
   const ready = caches.get(device)?.get(`pipeline:${id}`) as GPUComputePipeline | undefined;
   if (ready !== undefined) return Promise.resolve(ready);
   return cachedPerDevice(device, `compiling:${id}`, async () => {
@@ -71,7 +62,7 @@ export function compileComputePipeline(
     const errors = await compilationErrors(module);
     if (errors.length > 0) {
       caches.get(device)?.delete(`compiling:${id}`);
-      throw new OpError(`${describe(key)} does not compile:\n${errors.join("\n")}`);
+      throw new OpError(`${describe(id)} does not compile:\n${errors.join("\n")}`);
     }
     let pipeline: GPUComputePipeline;
     try {
@@ -82,7 +73,7 @@ export function compileComputePipeline(
       });
     } catch (e) {
       caches.get(device)?.delete(`compiling:${id}`);
-      throw new OpError(`${describe(key)}: pipeline creation failed: ${(e as Error).message}`);
+      throw new OpError(`${describe(id)}: pipeline creation failed: ${(e as Error).message}`);
     }
     return cachedPerDevice(device, `pipeline:${id}`, () => pipeline);
   });
@@ -93,14 +84,13 @@ export function compileComputePipeline(
  * then surfaces as the device's validation error, and also on the console with the
  * getCompilationInfo() messages, since the validation error alone rarely names the WGSL line.
  */
-export function getComputePipeline(device: GPUDevice, key: PipelineKey, build: () => PipelineSource): GPUComputePipeline {
-  const id = pipelineKeyString(key);
+export function getComputePipeline(device: GPUDevice, id: string, build: () => PipelineSource): GPUComputePipeline {
   return cachedPerDevice(device, `pipeline:${id}`, () => {
     const src = build();
     const module = device.createShaderModule({ label: id, code: src.code });
     void compilationErrors(module).then(
       (errors) => {
-        if (errors.length > 0) console.error(`${describe(key)} does not compile:\n${errors.join("\n")}`);
+        if (errors.length > 0) console.error(`${describe(id)} does not compile:\n${errors.join("\n")}`);
       },
       () => undefined,
     );

@@ -1,10 +1,12 @@
-import { numelOf, typedView } from "../../heap/dtype.ts";
+import { numelOf, typedView } from "../../core/dtype.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { Backend } from "../backend.ts";
-import { hostArray } from "../cpu/cpu-backend.ts";
-import { GpuTensor, paddedSize } from "./gpu-tensor.ts";
+import { hostArray } from "../host-array.ts";
+import { releaseDeviceResources, resourcesOf } from "./device-resources.ts";
+import { deviceOf, readBack, tensorUsage, writeBytes } from "./gpu-buffers.ts";
+import { GpuEndpoint } from "./gpu-endpoint.ts";
 import { gpuReducerFor } from "./gpu-reducer.ts";
-import { deviceOf, readBack, sharedSource, tensorUsage } from "./gpu-buffers.ts";
+import { GpuTensor, paddedSize } from "./gpu-tensor.ts";
 
 export const webgpuBackend: Backend<GpuTensor> = {
   name: "webgpu",
@@ -13,30 +15,20 @@ export const webgpuBackend: Backend<GpuTensor> = {
     const device = deviceOf(rank);
     const host = hostArray(dtype, numelOf(shape), data);
     const t = new GpuTensor(dtype, [...shape], device.createBuffer({ size: paddedSize(host.byteLength), usage: tensorUsage() }));
-    if (host.byteLength > 0) {
-      const padded = new Uint8Array(t.paddedBytes);
-      padded.set(new Uint8Array(host.buffer, host.byteOffset, host.byteLength));
-      device.queue.writeBuffer(t.buffer, 0, padded);
-    }
+    if (host.byteLength > 0) writeBytes(device.queue, t.buffer, 0, new Uint8Array(host.buffer, host.byteOffset, host.byteLength));
     return t;
   },
   async toHeap(rank, src: GpuTensor, dst: SymmetricTensor) {
     if (src.nbytes === 0) return;
-    const bytes = await readBack(deviceOf(rank), src.buffer, src.nbytes);
-    dst.bytes.set(new Uint8Array(bytes));
+    const bytes = dst.bytes;
+    await resourcesOf(deviceOf(rank)).staging.read(src.buffer, src.nbytes, (mapped) => bytes.set(mapped));
   },
   async fromHeap(rank, src: SymmetricTensor, dst: GpuTensor) {
     if (dst.nbytes === 0) return;
-    // Heap blocks are 256-byte aligned and sized, so the padded tail is in bounds.
-    const view = new Uint8Array(src.slab, src.byteOffset, paddedSize(src.nbytes));
-    if (dst.nbytes % 4 === 0) {
-      deviceOf(rank).queue.writeBuffer(dst.buffer, 0, sharedSource(view));
-    } else {
-      // keep the destination's padding bytes: copy the odd tail through a private buffer
-      const tmp = new Uint8Array(paddedSize(dst.nbytes));
-      tmp.set(view.subarray(0, dst.nbytes));
-      deviceOf(rank).queue.writeBuffer(dst.buffer, 0, tmp);
-    }
+    // Heap blocks are 256-byte aligned and sized, so the padded tail is in bounds; a tensor whose
+    // size is not a multiple of 4 keeps its own padding bytes (zero since creation).
+    const view = new Uint8Array(src.slab, src.byteOffset, dst.nbytes % 4 === 0 ? dst.nbytes : src.nbytes);
+    writeBytes(deviceOf(rank).queue, dst.buffer, 0, view);
   },
   copy(rank, src: GpuTensor, dst: GpuTensor) {
     if (src.nbytes === 0) return;
@@ -49,8 +41,15 @@ export const webgpuBackend: Backend<GpuTensor> = {
     const bytes = await readBack(deviceOf(rank), t.buffer, t.nbytes);
     return typedView(t.dtype, bytes, 0, t.numel);
   },
+  fill32(rank, t: GpuTensor, offset, value, count) {
+    deviceOf(rank).queue.writeBuffer(t.buffer, offset * 4, new Uint32Array(count).fill(value));
+  },
+  endpoint: (rank, t: GpuTensor) => new GpuEndpoint(deviceOf(rank), t),
   dispose(_rank, t: GpuTensor) {
     t.buffer.destroy();
   },
   reducer: (rank) => gpuReducerFor(deviceOf(rank)),
+  shutdown(rank) {
+    if (rank.device !== null) releaseDeviceResources(rank.device);
+  },
 };

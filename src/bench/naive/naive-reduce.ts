@@ -2,8 +2,7 @@
  * The naive baseline's reduction on the main thread: plain loops over typed arrays, in rank
  * order, as a developer would write them (16-bit floats go through f32 and back).
  */
-import { narrow, widen } from "../../collectives/reduce-math.ts";
-import type { CollectiveDType, ReduceOp } from "../../collectives/reduce-op.ts";
+import { type CollectiveDType, narrow, type ReduceOp, widen } from "../../internal.ts";
 import { rawArray, type RawArray } from "../data.ts";
 
 export function naiveReduce(dtype: CollectiveDType, op: ReduceOp, parts: readonly ArrayBuffer[]): RawArray {

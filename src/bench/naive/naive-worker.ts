@@ -5,7 +5,7 @@
  * that took (upload drained, as the library's ops are measured). It uses nothing of the library:
  * only the benchmark's input generator, so its data is the ranks' data.
  */
-import type { CollectiveDType } from "../../collectives/reduce-op.ts";
+import type { CollectiveDType } from "../../internal.ts";
 import { bytesOf, fillInput, rawArray } from "../data.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 

@@ -5,7 +5,7 @@
  * worker puts its input back. Time per iteration is measured in each worker, from its "go" to its
  * upload drained; the slowest worker's mean is reported.
  */
-import type { CollectiveDType, ReduceOp } from "../../collectives/reduce-op.ts";
+import type { CollectiveDType, ReduceOp } from "../../internal.ts";
 import { countWrong, type RawArray } from "../data.ts";
 import type { BenchRuntime } from "../flags.ts";
 import { naiveReduce } from "./naive-reduce.ts";

@@ -1,5 +1,5 @@
 /** Messages between the naive baseline's main thread and its plain workers. */
-import type { CollectiveDType } from "../../collectives/reduce-op.ts";
+import type { CollectiveDType } from "../../internal.ts";
 
 export type ToWorker =
   | { type: "init"; rank: number; backend: "webgpu" | "cpu"; dtype: CollectiveDType }

@@ -1,4 +1,4 @@
-import { OpError } from "../../../errors.ts";
+import { OpError } from "../../../core/errors.ts";
 
 /** A 1-D dispatch folded into 2-D; the kernel's flat index is gid.x + gid.y * rowPitch. */
 export interface FoldedDispatch {

@@ -1,4 +1,4 @@
-import type { CollectiveDType } from "../../../collectives/reduce-op.ts";
+import type { CollectiveDType } from "../../../core/reduce-op.ts";
 
 /** How one invocation's unit of a dtype is stored and accumulated in WGSL. */
 export interface UnitLayout {
@@ -14,14 +14,6 @@ export interface UnitLayout {
   /** Bytes per unit (the array stride). */
   readonly bytes: number;
 }
-
-/** Bytes per element as stored (bf16 and f16 both take 2). */
-export const ELEMENT_BYTES: Readonly<Record<CollectiveDType, number>> = {
-  float32: 4,
-  int32: 4,
-  float16: 2,
-  bfloat16: 2,
-};
 
 // The vec unit is 4 elements for every dtype, so the vec4 body and the scalar tail split a count
 // the same way whatever the dtype. bf16 has no WGSL type: its units are u32 words of 2 elements.

@@ -1,4 +1,4 @@
-import type { ReduceOp } from "../../../collectives/reduce-op.ts";
+import type { ReduceOp } from "../../../core/reduce-op.ts";
 
 /**
  * The WGSL of each reduce op, in the accumulator type: `combine` folds source b into a (always

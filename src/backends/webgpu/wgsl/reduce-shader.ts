@@ -1,5 +1,5 @@
-import type { CollectiveDType, ReduceOp } from "../../../collectives/reduce-op.ts";
-import { OpError } from "../../../errors.ts";
+import type { CollectiveDType, ReduceOp } from "../../../core/reduce-op.ts";
+import { OpError } from "../../../core/errors.ts";
 import { unitLayout } from "./dtype-layout.ts";
 import { REDUCE_OP_WGSL } from "./reduce-ops.ts";
 import { BF16_WGSL, REDUCE_WGSL } from "./shaders.generated.ts";

@@ -1,4 +1,4 @@
-import { OpError } from "../../../errors.ts";
+import { OpError } from "../../../core/errors.ts";
 
 const PLACEHOLDER = /\$\{([A-Z0-9_]+)\}/g;
 

@@ -1,0 +1,29 @@
+import { OpError } from "./errors.ts";
+import type { DType } from "./dtype.ts";
+
+export type ReduceOp = "sum" | "avg" | "max" | "min" | "prod";
+export const REDUCE_OPS: readonly ReduceOp[] = ["sum", "avg", "max", "min", "prod"];
+
+/** Element types the collectives compute on. */
+export type CollectiveDType = "float32" | "float16" | "bfloat16" | "int32";
+export const COLLECTIVE_DTYPES: readonly CollectiveDType[] = ["float32", "float16", "bfloat16", "int32"];
+
+/** Checks a reduce op and dtype for `op` (an op name for messages) and returns them typed. */
+export function checkReduction(op: string, reduceOp: unknown, dtype: DType): { reduceOp: ReduceOp; dtype: CollectiveDType } {
+  if (typeof reduceOp !== "string" || !(REDUCE_OPS as readonly string[]).includes(reduceOp)) {
+    throw new OpError(`${op}: argument "reduce_op" expected one of ${REDUCE_OPS.join(", ")}, found ${JSON.stringify(reduceOp)}`);
+  }
+  const dt = checkDType(op, "input", dtype);
+  // An integer mean would have to pick a rounding; PyTorch's collectives refuse it too.
+  if (reduceOp === "avg" && dt === "int32") {
+    throw new OpError(`${op}: reduce_op "avg" is not valid for dtype int32: expected a floating dtype (float32, float16, bfloat16)`);
+  }
+  return { reduceOp: reduceOp as ReduceOp, dtype: dt };
+}
+
+export function checkDType(op: string, arg: string, dtype: DType): CollectiveDType {
+  if (!(COLLECTIVE_DTYPES as readonly string[]).includes(dtype)) {
+    throw new OpError(`${op}: argument "${arg}" has dtype ${dtype}; expected one of ${COLLECTIVE_DTYPES.join(", ")}`);
+  }
+  return dtype as CollectiveDType;
+}

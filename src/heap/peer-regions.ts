@@ -1,0 +1,57 @@
+/**
+ * Peer memory as HeapRegions. Everything goes through the rendezvous handle's `getBuffer`, so
+ * every region is bounds-checked against the allocation on the peer it names.
+ */
+import { itemsize } from "../core/dtype.ts";
+import type { HeapRegion } from "../core/reducer.ts";
+import { regionSpan, type RowLayout } from "../core/region-span.ts";
+import type { SymmetricMemoryHandle } from "./handle.ts";
+import { checkHandleOf } from "./one-sided.ts";
+import type { SymmetricTensor } from "./symmetric-tensor.ts";
+
+export type { RowLayout } from "../core/region-span.ts";
+
+export interface RegionOptions {
+  /** Elements from the tensor's first element to the region's. Default 0. */
+  readonly elementOffset?: number;
+  /** Elements in the region. Default: the rest of the tensor. */
+  readonly count?: number;
+  readonly rows?: RowLayout;
+}
+
+
+/**
+ * `byteLength` bytes of `peer`'s copy of `tensor`, starting `byteStart` bytes into the tensor.
+ * The view's buffer is the peer's slab.
+ */
+export function peerBytes(
+  handle: SymmetricMemoryHandle,
+  peer: number,
+  tensor: SymmetricTensor,
+  byteStart = 0,
+  byteLength = tensor.nbytes - byteStart,
+): Uint8Array<SharedArrayBuffer> {
+  checkHandleOf(handle, tensor, "peerBytes");
+  return handle.getBuffer(peer, [byteLength], "uint8", tensor.viewOffset + byteStart) as Uint8Array<SharedArrayBuffer>;
+}
+
+/** `peer`'s copy of (a part of) `tensor` as a HeapRegion: the peer's slab and a byte offset in it. */
+export function peerRegion(
+  handle: SymmetricMemoryHandle,
+  peer: number,
+  tensor: SymmetricTensor,
+  opts: RegionOptions = {},
+): HeapRegion {
+  const size = itemsize(tensor.dtype);
+  const first = opts.elementOffset ?? 0;
+  const count = opts.count ?? tensor.numel - first;
+  const rows = opts.rows;
+  if (rows !== undefined && (rows.rowLength <= 0 || count % rows.rowLength !== 0 || rows.rowStride < rows.rowLength)) {
+    throw new RangeError(
+      `peerRegion: ${count} elements cannot be rows of ${rows.rowLength} elements ${rows.rowStride} apart`,
+    );
+  }
+  const span = regionSpan(rows ?? {}, count);
+  const bytes = peerBytes(handle, peer, tensor, first * size, span * size);
+  return { slab: bytes.buffer, byteOffset: bytes.byteOffset, ...rows };
+}

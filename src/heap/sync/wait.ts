@@ -1,0 +1,141 @@
+/**
+ * The one wait loop of the library: signal pads (CAS on a pad slot) and the host pipeline's
+ * per-chunk progress counters both wait here. It spins briefly (a peer already on its way
+ * answers within microseconds), then sleeps on the word in slices of at most SLICE_MS, so the
+ * abort word and the caller's own failure checks are seen soon even if a wake-up is missed.
+ * It throws PeerLostError as soon as the abort word is set and TimeoutError after `timeoutMs`.
+ */
+import { PeerLostError, TimeoutError } from "../../core/errors.ts";
+import { canBlock } from "../../core/runtime.ts";
+import { ABORT, PADS_USED } from "../control.ts";
+
+/** Longest single sleep, so a missed wake-up still sees the abort word soon. */
+export const SLICE_MS = 50;
+
+/** Abort word value set by `World.close()` while ranks may still wait. */
+export const WORLD_CLOSED = -1;
+
+export interface WaitSpec {
+  /** True when the wait is over; may act (a compare-exchange). Called once per check. */
+  readonly attempt: () => boolean;
+  /** The word to sleep on, and the value it holds while nothing has changed. */
+  readonly i32: Int32Array;
+  readonly index: number;
+  readonly sleepValue: () => number;
+  /** The world's control words (abort word first). */
+  readonly control: Int32Array;
+  readonly timeoutMs: number;
+  /** Spin this many checks first... */
+  readonly spinChecks?: number;
+  /** ...or for this many milliseconds. */
+  readonly spinMs?: number;
+  /** Sleep with Atomics.waitAsync even where Atomics.wait could block (readbacks are in flight). */
+  readonly neverBlock?: boolean;
+  /** Runs before every sleep; throws to give up (another part of this rank failed). */
+  readonly check?: () => void;
+  /** Called after a wait that had to sleep succeeded (diagnostics). */
+  readonly woke?: () => void;
+  /** "abandoned while waiting for ...": what to say when the abort word is set. */
+  readonly describe: () => string;
+  /** The error to throw at the deadline. */
+  readonly timeout: () => TimeoutError;
+  /** This rank's world rank, for PeerLostError. */
+  readonly rank: number;
+}
+
+/** Why the abort word is set, and the rank that failed (-1: the world was closed). */
+export function abortReason(lost: number): { why: string; failed: number } {
+  return lost === WORLD_CLOSED
+    ? { why: "the world was closed", failed: -1 }
+    : { why: `rank ${lost - 1} failed in this run`, failed: lost - 1 };
+}
+
+function spin(w: WaitSpec): boolean {
+  for (let i = 0; i < (w.spinChecks ?? 0); i++) if (w.attempt()) return true;
+  if (w.spinMs !== undefined) {
+    const until = performance.now() + w.spinMs;
+    while (performance.now() < until) {
+      for (let i = 0; i < 64; i++) if (w.attempt()) return true;
+    }
+  }
+  return false;
+}
+
+/** Resolves once `attempt()` returns true. */
+export async function waitUntil(w: WaitSpec): Promise<void> {
+  if (w.attempt() || spin(w)) return;
+  const blocking = !w.neverBlock && canBlock();
+  const deadline = performance.now() + w.timeoutMs;
+  for (;;) {
+    const seen = w.sleepValue();
+    if (w.attempt()) {
+      w.woke?.();
+      return;
+    }
+    w.check?.();
+    const lost = Atomics.load(w.control, ABORT);
+    if (lost !== 0) {
+      const { why, failed } = abortReason(lost);
+      throw new PeerLostError(`rank ${w.rank}: ${w.describe()}: ${why}`, w.rank, failed);
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) throw w.timeout();
+    const slice = Math.min(left, SLICE_MS);
+    if (blocking) {
+      Atomics.wait(w.i32, w.index, seen, slice);
+    } else {
+      const r = Atomics.waitAsync(w.i32, w.index, seen, slice);
+      if (r.async) await r.value;
+    }
+  }
+}
+
+/** Spin this many checks before sleeping on a pad: a peer already on its way answers in ~1 µs. */
+const PAD_SPIN_CHECKS = 4000;
+
+export interface PadWaitTarget {
+  readonly rank: number; // this rank's world rank, for messages
+  readonly peer: number; // the peer's rank in the group, for messages
+  readonly channel: number;
+  readonly timeoutMs: number;
+  readonly what: string; // "waitSignal", "putSignal", ...
+  readonly groupName: string;
+}
+
+/**
+ * Atomically changes `i32[index]` from `from` to `to`, waiting while it holds anything else
+ * (it holds `to` while the peer has not caught up yet).
+ */
+export function casWait(
+  i32: Int32Array,
+  index: number,
+  from: number,
+  to: number,
+  control: Int32Array,
+  target: PadWaitTarget,
+): Promise<void> {
+  const attempt = () => {
+    if (Atomics.compareExchange(i32, index, from, to) !== from) return false;
+    Atomics.notify(i32, index);
+    return true;
+  };
+  // Fast path without the spec object: most waits on a pad succeed at once.
+  if (attempt()) return Promise.resolve();
+  return waitUntil({
+    attempt, i32, index, sleepValue: () => to, control, timeoutMs: target.timeoutMs, spinChecks: PAD_SPIN_CHECKS,
+    rank: target.rank,
+    describe: () => `${target.what} on group "${target.groupName}" channel ${target.channel} abandoned`,
+    timeout: () => new TimeoutError(
+      `rank ${target.rank}: ${target.what} timed out after ${target.timeoutMs} ms waiting on peer ` +
+        `${target.peer} of group "${target.groupName}", channel ${target.channel}`,
+      target.rank, target.peer, target.channel, target.timeoutMs,
+    ),
+  });
+}
+
+/** Sets the abort word (first failure wins) and wakes every waiter on every pad. */
+export function raiseAbort(control: Int32Array, rank: number, padStart: number): void {
+  Atomics.compareExchange(control, ABORT, 0, rank === WORLD_CLOSED ? WORLD_CLOSED : rank + 1);
+  const used = Atomics.load(control, PADS_USED);
+  for (let i = padStart; i < padStart + used; i++) Atomics.notify(control, i);
+}

@@ -1,0 +1,118 @@
+/**
+ * The shape, dtype and scalar checks of the built-in kernels, restated over TensorMeta so that
+ * the meta kernels reject exactly what the kernels reject, with the same messages (the kernels'
+ * are in src/ops/symm_mem/checks.ts and src/core/reduce-op.ts; test/library/meta-kernels.test.ts
+ * pins both lists of names and the messages). Nothing here reads memory.
+ */
+import { numelOf, type DType } from "../../core/dtype.ts";
+import { OpError } from "../../core/errors.ts";
+import type { MetaContext, TensorMeta } from "../../library/meta.ts";
+
+export type Args = Readonly<Record<string, unknown>>;
+
+export const REDUCE_OPS: readonly string[] = ["sum", "avg", "max", "min", "prod"];
+/** The dtypes the reductions compute on. */
+export const COLLECTIVE_DTYPES: readonly DType[] = ["float32", "float16", "bfloat16", "int32"];
+/** The dtype of split and offset tensors (PyTorch's int64; WebGPU has no 64-bit integers). */
+export const SPLITS_DTYPE: DType = "int32";
+
+/** The op's qualified name, for messages. */
+export function opName(ctx: MetaContext): string {
+  return ctx.schema.qualifiedName;
+}
+
+/** A bound Tensor argument (the binder checked it is one). */
+export function tensor(args: Args, name: string): TensorMeta {
+  return args[name] as TensorMeta;
+}
+
+export function numel(t: TensorMeta): number {
+  return numelOf(t.shape);
+}
+
+/** The size of the op's group; throws (through the context) for an unknown group. */
+export function groupSizeOf(args: Args, ctx: MetaContext): number {
+  return ctx.groupSize(args.group_name as string);
+}
+
+/** As the kernels' describeTensor: "a symmetric float32[4] tensor of group "world"", "a cpu int32[2] tensor". */
+export function describeTensor(t: unknown): string {
+  const r = t as { shape?: unknown; dtype?: unknown; backend?: unknown; group?: { name?: unknown } } | null;
+  if (r === null || typeof r !== "object" || typeof r.dtype !== "string" || !Array.isArray(r.shape)) return String(t);
+  const dims = `${r.dtype}[${r.shape.join(", ")}]`;
+  if (typeof r.group === "object" && r.group !== null && typeof r.group.name === "string" && r.backend === undefined) {
+    return `a symmetric ${dims} tensor of group "${r.group.name}"`;
+  }
+  return `a ${typeof r.backend === "string" ? r.backend : "regular"} ${dims} tensor`;
+}
+
+/** checkReduction of src/core/reduce-op.ts: a known reduce op, a collective dtype, no integer avg. */
+export function checkReduction(op: string, reduceOp: unknown, dtype: DType, arg = "input"): void {
+  if (typeof reduceOp !== "string" || !REDUCE_OPS.includes(reduceOp)) {
+    throw new OpError(`${op}: argument "reduce_op" expected one of ${REDUCE_OPS.join(", ")}, found ${JSON.stringify(reduceOp)}`);
+  }
+  checkDType(op, arg, dtype);
+  if (reduceOp === "avg" && dtype === "int32") {
+    throw new OpError(`${op}: reduce_op "avg" is not valid for dtype int32: expected a floating dtype (float32, float16, bfloat16)`);
+  }
+}
+
+export function checkDType(op: string, arg: string, dtype: DType): void {
+  if (!COLLECTIVE_DTYPES.includes(dtype)) {
+    throw new OpError(`${op}: argument "${arg}" has dtype ${dtype}; expected one of ${COLLECTIVE_DTYPES.join(", ")}`);
+  }
+}
+
+export function sameDType(op: string, a: readonly [string, TensorMeta], b: readonly [string, TensorMeta]): void {
+  if (a[1].dtype !== b[1].dtype) {
+    throw new OpError(`${op}: argument "${b[0]}" expected dtype ${a[1].dtype} (the dtype of "${a[0]}"), found ${b[1].dtype}`);
+  }
+}
+
+/** `out` must hold exactly `count` elements (`of` says where that number comes from) and, when `shape` is given, have it. */
+export function checkOut(op: string, name: string, out: TensorMeta, count: number, of: string, shape?: readonly number[]): void {
+  const n = numel(out);
+  if (n < count) throw new OpError(`${op}: argument "${name}" is too small: expected ${count} elements (${of}), found ${n}`);
+  if (n > count) throw new OpError(`${op}: argument "${name}" is too large: expected ${count} elements (${of}), found ${n}`);
+  if (shape !== undefined && shape.join() !== out.shape.join()) {
+    throw new OpError(`${op}: argument "${name}" expected shape [${shape.join(", ")}] (${of}), found [${out.shape.join(", ")}]`);
+  }
+}
+
+export function checkRoot(op: string, root: unknown, group: string, size: number): number {
+  if (typeof root !== "number" || !Number.isInteger(root) || root < 0 || root >= size) {
+    throw new OpError(`${op}: argument "root" expected a rank of group "${group}" in [0, ${size - 1}], found ${String(root)}`);
+  }
+  return root;
+}
+
+/** Input and output of a collective that moves rows: at least 1-d, one dtype, one row length (stride of dim 0). */
+export function checkRows(op: string, a: readonly [string, TensorMeta], b: readonly [string, TensorMeta]): void {
+  for (const [name, t] of [a, b]) {
+    if (t.shape.length === 0) throw new OpError(`${op}: argument "${name}" expected at least 1 dimension, found a 0-d tensor`);
+  }
+  sameDType(op, a, b);
+  const row = (t: TensorMeta) => numelOf(t.shape.slice(1));
+  if (row(a[1]) !== row(b[1])) {
+    throw new OpError(
+      `${op}: argument "${b[0]}" expected rows of ${row(a[1])} elements (the stride of dim 0 of "${a[0]}", ` +
+        `shape [${a[1].shape.join(", ")}]), found ${row(b[1])} (shape [${b[1].shape.join(", ")}])`,
+    );
+  }
+}
+
+export function checkSplitsDType(op: string, name: string, t: TensorMeta): void {
+  if (t.dtype !== SPLITS_DTYPE) {
+    throw new OpError(`${op}: argument "${name}" expected dtype ${SPLITS_DTYPE} (splits and offsets), found ${t.dtype}`);
+  }
+}
+
+export function checkShape(op: string, name: string, t: TensorMeta, shape: readonly number[], why: string): void {
+  if (shape.join() !== t.shape.join() || shape.length !== t.shape.length) {
+    throw new OpError(`${op}: argument "${name}" expected shape [${shape.join(", ")}] (${why}), found [${t.shape.join(", ")}]`);
+  }
+}
+
+export function checkTile(op: string, name: string, t: TensorMeta): void {
+  if (t.shape.length !== 2) throw new OpError(`${op}: argument "${name}" expected a 2-d tile, found shape [${t.shape.join(", ")}]`);
+}

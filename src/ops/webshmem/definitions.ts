@@ -1,0 +1,42 @@
+/**
+ * The `webshmem` operator namespace: ops of this project that PyTorch's symm_mem does not have,
+ * defined (DEF) and given kernels (impl) through the same public Library API a downstream package
+ * uses. No argument is registered as symm-mem: these kernels take the caller's tensor as it is
+ * and stage it themselves, overlapped (see host-all-reduce.ts).
+ */
+import { hostAllReduce } from "./host-all-reduce.ts";
+import type { OpContext } from "../../backends/context.ts";
+import { Library, type Kernel } from "../../library/library.ts";
+
+export const WEBSHMEM_NAMESPACE = "webshmem";
+
+export interface WebshmemOp {
+  readonly schema: string;
+  readonly kernel: Kernel<OpContext>;
+}
+
+export const WEBSHMEM_OPS: Readonly<Record<string, WebshmemOp>> = {
+  host_all_reduce_: {
+    schema: "host_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)",
+    kernel: hostAllReduce,
+  },
+};
+
+/** The backends the kernels are registered for (one function each: the tensor's kind picks the path). */
+export const WEBSHMEM_KERNEL_BACKENDS: readonly string[] = ["cpu", "webgpu"];
+
+let library: Library | undefined;
+
+/** Defines the webshmem ops and registers their kernels once per JavaScript realm. */
+export function defineWebshmemOps(): Library {
+  if (library !== undefined) return library;
+  const lib = new Library(WEBSHMEM_NAMESPACE, "DEF");
+  for (const [name, { schema, kernel }] of Object.entries(WEBSHMEM_OPS)) {
+    lib.define(schema);
+    for (const backend of WEBSHMEM_KERNEL_BACKENDS) lib.impl(name, kernel, backend);
+  }
+  library = lib;
+  return lib;
+}
+
+defineWebshmemOps();

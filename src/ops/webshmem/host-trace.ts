@@ -1,0 +1,30 @@
+/**
+ * Where the time of one pipelined host all-reduce went, on this rank (ms from its start): the op
+ * emits it as an event of kind "trace" when someone listens (`rank.onEvent`), for a benchmark's
+ * breakdown. Chunk k's readback landed at staged[k], this rank's slice of it was reduced at
+ * reduced[k], every slice of it was uploaded at uploaded[k].
+ */
+export interface HostAllReduceTrace {
+  /** performance.timeOrigin + performance.now() at the call's start: aligns ranks' traces. */
+  origin: number;
+  /** The workspace was ready and the start barrier passed. */
+  started: number;
+  staged: number[];
+  reduced: number[];
+  uploaded: number[];
+  /** How late each wait that had to sleep woke up after the peer published (ms), sorted. */
+  wakeDelays: number[];
+  /** Milliseconds spent in the reduction itself, and in the uploads' writes (writeBuffer calls). */
+  reduceMs: number;
+  writeMs: number;
+  end: number;
+}
+
+export const HOST_TRACE_EVENT = "trace";
+
+export function newTrace(t0: number): HostAllReduceTrace {
+  return {
+    origin: performance.timeOrigin + t0, started: 0, staged: [], reduced: [], uploaded: [],
+    wakeDelays: [], reduceMs: 0, writeMs: 0, end: 0,
+  };
+}

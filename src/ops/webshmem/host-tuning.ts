@@ -1,0 +1,56 @@
+/**
+ * The host all-reduce pipeline's shape, set per rank with
+ * `rank.configure("webshmem::host_all_reduce_", { chunkBytes, inSlots, outSlots })`. Every rank of
+ * a group must use the same values (they set the workspace layout and the chunk numbering): the
+ * op checks it and fails on every rank when they differ.
+ */
+const MiB = 1 << 20;
+
+export interface HostAllReduceTuning {
+  /** Bytes per chunk (a multiple of 256). */
+  readonly chunkBytes: number;
+  /**
+   * In-slots per rank: chunks read back (or being read back) and not yet reduced by every rank.
+   * Every free in-slot has a readback in flight: on Deno each readback resolves only at the
+   * device's next poll (~10 ms), so reads must be issued many at a time, not one per chunk.
+   */
+  readonly inSlots: number;
+  /** Out-slots per rank: reduced slices not yet uploaded by every rank. */
+  readonly outSlots: number;
+}
+
+/**
+ * Chosen on Deno 2.9 / lavapipe, 4 ranks, float32, the 2-core machine, by
+ * `npx deno run -A --no-check test/perf/host-bench.ts --sizes 16,64 --chunks 1:16:16,2:16:16,4:16:16,8:8:8 --rounds 5`
+ * (time / staging floor of the same run, median of 5 rounds; machine nearly idle):
+ *
+ *   chunk, in/out slots    16 MiB (floor 21.7 ms)   64 MiB (floor 41.7 ms)
+ *   1 MiB, 16/16           1.18                     2.05
+ *   2 MiB, 16/16           1.23                     1.58
+ *   4 MiB, 16/16           1.21                     1.37
+ *   8 MiB,  8/8            1.23                     1.37
+ *   4 MiB,  4/4            1.11 (loaded machine)    1.65 (loaded machine)
+ *
+ * Few slots serialise on Deno's ~10 ms readback polls (all reads must be in flight at once);
+ * small chunks pay per-chunk costs at 64 MiB. The workspace is 256 B + 2 × min(16, chunks) × 4 MiB
+ * per rank: 128 MiB for tensors of 64 MiB or more.
+ */
+export const DEFAULT_HOST_TUNING: HostAllReduceTuning = { chunkBytes: 4 * MiB, inSlots: 16, outSlots: 16 };
+
+/** The defaults with `settings` over them, checked; a bad value is a RangeError naming it. */
+export function hostTuning(settings: Readonly<Record<string, unknown>> | undefined): HostAllReduceTuning {
+  if (settings === undefined) return DEFAULT_HOST_TUNING;
+  for (const k of Object.keys(settings)) {
+    if (!(k in DEFAULT_HOST_TUNING)) {
+      throw new RangeError(`host all-reduce: unknown setting "${k}": expected chunkBytes, inSlots or outSlots`);
+    }
+  }
+  const t = { ...DEFAULT_HOST_TUNING, ...settings } as HostAllReduceTuning;
+  if (!Number.isInteger(t.chunkBytes) || t.chunkBytes < 256 || t.chunkBytes % 256 !== 0) {
+    throw new RangeError(`host all-reduce: chunkBytes must be a positive multiple of 256, found ${t.chunkBytes}`);
+  }
+  for (const k of ["inSlots", "outSlots"] as const) {
+    if (!Number.isInteger(t[k]) || t[k] < 1) throw new RangeError(`host all-reduce: ${k} must be a positive integer, found ${t[k]}`);
+  }
+  return t;
+}
