@@ -8,9 +8,7 @@ export * from "./index.ts";
 export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, narrow, referenceReduce, widen } from "./core/reduce-math.ts";
 export { checkReduction } from "./core/reduce-op.ts";
 export { HostReducer, hostReducer, type ReductionEngine } from "./core/host-reducer.ts";
-export { forEachRun, regionSpan, type RowLayout } from "./core/region-span.ts";
 export { sliceOf } from "./core/slices.ts";
-export { typedView } from "./core/dtype.ts";
 // the heap's internals
 export { peerBytes, peerRegion, type RegionOptions } from "./heap/peer-regions.ts";
 export { SymmetricMemoryHandle } from "./heap/handle.ts";
@@ -23,6 +21,7 @@ export {
 } from "./api/tuning.ts";
 export { DEFAULT_HOST_TUNING, hostTuning } from "./ops/webshmem/host-tuning.ts";
 export { HOST_TRACE_EVENT } from "./ops/webshmem/host-trace.ts";
+export { deviceDescriptorFor, noAdapterHelp } from "./rank/device.ts";
 // the in-tree backends' machinery (the benchmark's baselines use the same staging path)
 export { CpuReducer } from "./backends/cpu/cpu-reducer.ts";
 export { resourcesOf, releaseDeviceResources, type DeviceResources } from "./backends/webgpu/device-resources.ts";

@@ -22,7 +22,7 @@ async function scaledAllSum(args: BoundArgs, ctx: OpContext) {
     for (let i = 0; i < out.length; i++) out[i] += peer[i] * (args.scale as number);
   }
   await h.barrier(); // nobody reuses the workspace while a peer still reads it
-  return ctx.rank.tensor(out, { shape: input.shape });
+  return ctx.backend.createTensor(ctx.rank, input.shape, "float32", out);
 }
 lib.impl("scaled_all_sum", scaledAllSum, "webgpu");
 lib.impl("scaled_all_sum", scaledAllSum, "cpu");

@@ -1,22 +1,9 @@
-// Deno tests: the WGSL reduction kernels on a WebGPU device in the main thread (lavapipe, which
-// has shader-f16, so float16 runs here), checked bitwise against the host oracle.
-import { acquireTestDevice, wgslScenarios } from "../../test/shared/wgsl-scenarios.ts";
-import { webgpuSkipReason } from "./gpu.ts";
-
-const skip = await webgpuSkipReason();
-if (skip) console.warn(`SKIP deno wgsl tests: ${skip}`);
+// Deno tests: the WGSL reduction kernels, the program runner and the staging ring on a WebGPU
+// device in the main thread (lavapipe, which has shader-f16, so float16 runs here), checked
+// bitwise against the host oracle. Each test has its own device (testWithDevice).
+import { wgslScenarios } from "../../test/shared/wgsl-scenarios.ts";
+import { testWithDevice } from "./gpu.ts";
 
 for (const [name, scenario] of Object.entries(wgslScenarios)) {
-  Deno.test({
-    name: `wgsl ${name} (webgpu, main thread)`,
-    ignore: skip !== undefined,
-    async fn() {
-      const device = await acquireTestDevice();
-      try {
-        console.log(`  ${name}: ${await scenario(device)}`);
-      } finally {
-        device.destroy();
-      }
-    },
-  });
+  await testWithDevice(`wgsl ${name} (webgpu, main thread)`, (device) => scenario(device));
 }

@@ -9,16 +9,22 @@ export type CollectiveDType = "float32" | "float16" | "bfloat16" | "int32";
 export const COLLECTIVE_DTYPES: readonly CollectiveDType[] = ["float32", "float16", "bfloat16", "int32"];
 
 /** Checks a reduce op and dtype for `op` (an op name for messages) and returns them typed. */
-export function checkReduction(op: string, reduceOp: unknown, dtype: DType): { reduceOp: ReduceOp; dtype: CollectiveDType } {
+export function checkReduction(
+  op: string, reduceOp: unknown, dtype: DType, arg = "input",
+): { reduceOp: ReduceOp; dtype: CollectiveDType } {
   if (typeof reduceOp !== "string" || !(REDUCE_OPS as readonly string[]).includes(reduceOp)) {
     throw new OpError(`${op}: argument "reduce_op" expected one of ${REDUCE_OPS.join(", ")}, found ${JSON.stringify(reduceOp)}`);
   }
-  const dt = checkDType(op, "input", dtype);
-  // An integer mean would have to pick a rounding; PyTorch's collectives refuse it too.
-  if (reduceOp === "avg" && dt === "int32") {
+  const dt = checkDType(op, arg, dtype);
+  requireReducible(op, reduceOp as ReduceOp, dt);
+  return { reduceOp: reduceOp as ReduceOp, dtype: dt };
+}
+
+/** An integer mean would have to pick a rounding; PyTorch's collectives refuse it too. */
+export function requireReducible(op: string, reduceOp: ReduceOp, dtype: CollectiveDType): void {
+  if (reduceOp === "avg" && dtype === "int32") {
     throw new OpError(`${op}: reduce_op "avg" is not valid for dtype int32: expected a floating dtype (float32, float16, bfloat16)`);
   }
-  return { reduceOp: reduceOp as ReduceOp, dtype: dt };
 }
 
 export function checkDType(op: string, arg: string, dtype: DType): CollectiveDType {

@@ -2,6 +2,7 @@ import { type DType, itemsize, numelOf, typedView, type TypedArrayFor, checkShap
 import type { Group } from "./group.ts";
 import type { SignalOptions } from "./sync/signal-pad.ts";
 import type { SymmetricTensor } from "./symmetric-tensor.ts";
+import { checkPeerInRange } from "../core/ranges.ts";
 
 /**
  * What `rendezvous` returns: access to every peer's copy of one symmetric allocation and to the
@@ -68,11 +69,6 @@ export class SymmetricMemoryHandle {
   }
 
   private checkPeer(peer: number, what: string): void {
-    if (!Number.isInteger(peer) || peer < 0 || peer >= this.group.size) {
-      throw new RangeError(
-        `${what}: peer ${peer} out of range: group "${this.group.name}" has ${this.group.size} ranks, ` +
-          `expected an integer in [0, ${this.group.size - 1}]`,
-      );
-    }
+    checkPeerInRange(what, peer, this.group.name, this.group.size);
   }
 }

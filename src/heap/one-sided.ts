@@ -8,14 +8,10 @@ import { type AnyTypedArray, itemsize } from "../core/dtype.ts";
 import type { SymmetricMemoryHandle } from "./handle.ts";
 import type { SignalOptions } from "./sync/signal-pad.ts";
 import { SymmetricTensor } from "./symmetric-tensor.ts";
+import { checkPeerInRange } from "../core/ranges.ts";
 
 function checkPeer(handle: SymmetricMemoryHandle, peer: number, what: string): void {
-  const g = handle.group;
-  if (!Number.isInteger(peer) || peer < 0 || peer >= g.size) {
-    throw new RangeError(
-      `${what}: peer ${peer} out of range: group "${g.name}" has ${g.size} ranks, expected an integer in [0, ${g.size - 1}]`,
-    );
-  }
+  checkPeerInRange(what, peer, handle.group.name, handle.group.size);
 }
 
 /** `t` must live in the allocation `handle` was made for (a view of it is fine). */

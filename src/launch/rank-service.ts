@@ -1,3 +1,5 @@
+import { listBackends } from "../backends/backend.ts";
+import { LaunchError } from "../core/errors.ts";
 import { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { raiseAbort } from "../heap/sync/wait.ts";
 import { acquireDevice, cpuAdapterSummary } from "../rank/device.ts";
@@ -23,8 +25,15 @@ export class RankService implements RankApi {
     let device: GPUDevice | null = null;
     let info = cpuAdapterSummary();
     if (init.backend === "webgpu") ({ device, info } = await acquireDevice(runtime, init.rank));
-    this.rank = new Rank(init.rank, init.worldSize, runtime, init.backend, device, info, symm);
+    // The rank module first: a plugin backend registers itself when its module loads.
     this.module = (await import(/* @vite-ignore */ init.rankModule)) as Record<string, unknown>;
+    if (!listBackends().includes(init.backend)) {
+      throw new LaunchError(
+        `rank ${init.rank}: backend "${init.backend}" is not registered in the rank worker (registered: ` +
+          `${listBackends().join(", ")}): register it when the rank module ${init.rankModule} loads`,
+      );
+    }
+    this.rank = new Rank(init.rank, init.worldSize, runtime, init.backend, device, info, symm);
     return info;
   }
 

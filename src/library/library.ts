@@ -2,8 +2,8 @@
  * `Library`, after torch.library.Library: a handle through which one piece of code defines ops,
  * registers kernels, symm-mem arguments and meta kernels in the global op table and registry,
  * and through which it takes all of that back with `dispose()`. Every registration returns a
- * RegistrationHandle (as torch's return RegistrationHandles); the library keeps the live ones
- * and `dispose()` releases them in reverse order, as torch's `Library._destroy` does.
+ * RegistrationHandle, as torch.library's registrations do; the library keeps the live ones and
+ * `dispose()` releases them, the latest first (torch's `Library._destroy` keeps them likewise).
  */
 import { OpError } from "../core/errors.ts";
 import { registrationHandle, type RegistrationHandle } from "./handle.ts";

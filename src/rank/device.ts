@@ -37,6 +37,19 @@ const LIMIT_NAMES = [
   "maxBindGroups", "maxBindingsPerBindGroup", "maxUniformBufferBindingSize",
 ] as const;
 
+/** What a rank's requestDevice asks for: every limit the adapter offers, and shader-f16 when it has it. */
+export function deviceDescriptorFor(adapter: GPUAdapter): GPUDeviceDescriptor & { requiredLimits: Record<string, number> } {
+  const requiredLimits: Record<string, number> = {};
+  const limits = adapter.limits as unknown as Record<string, number | undefined>;
+  for (const name of LIMIT_NAMES) {
+    const v = limits[name];
+    if (typeof v === "number") requiredLimits[name] = v;
+  }
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (adapter.features.has("shader-f16")) requiredFeatures.push("shader-f16");
+  return { requiredLimits, requiredFeatures };
+}
+
 export async function acquireDevice(runtime: RuntimeName, rank: number): Promise<{
   device: GPUDevice;
   info: AdapterSummary;
@@ -50,15 +63,7 @@ export async function acquireDevice(runtime: RuntimeName, rank: number): Promise
   if (adapter === null) {
     throw new LaunchError(`rank ${rank}: no WebGPU adapter in ${runtime}: ${noAdapterHelp(runtime)}`);
   }
-  const requiredLimits: Record<string, number> = {};
-  const limits = adapter.limits as unknown as Record<string, number | undefined>;
-  for (const name of LIMIT_NAMES) {
-    const v = limits[name];
-    if (typeof v === "number") requiredLimits[name] = v;
-  }
-  const requiredFeatures: GPUFeatureName[] = [];
-  if (adapter.features.has("shader-f16")) requiredFeatures.push("shader-f16");
-  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  const device = await adapter.requestDevice(deviceDescriptorFor(adapter));
   const ai = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
   const legacyFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   const info: AdapterSummary = {

@@ -7,13 +7,14 @@ import "./builtin-backends.ts";
 import "../ops/symm_mem/definitions.ts";
 import "../ops/symm_mem/kernels.ts";
 import "../ops/webshmem/definitions.ts";
-import { getBackend, type RegularTensor, type Tensor, type TensorData } from "../backends/backend.ts";
+import { getBackend, listBackends, type RegularTensor, type Tensor, type TensorData } from "../backends/backend.ts";
 import type { OpEvent } from "../backends/context.ts";
 import { type AnyTypedArray, type DType, checkShape, normalizeDType } from "../core/dtype.ts";
 import type { RuntimeName } from "../core/runtime.ts";
 import { Dispatcher, type DispatchStats } from "../dispatch/dispatcher.ts";
 import { opsProxy, type OpsNamespace } from "../dispatch/ops-proxy.ts";
 import type { SymmetricHeap } from "../heap/symmetric-heap.ts";
+import { runMeta } from "../library/run-meta.ts";
 import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import {
   allGather, allReduce, broadcast, type CollectiveCaller, reduceScatter,
@@ -52,6 +53,16 @@ export class Rank {
   /** Calls an operator by name: `rank.call("symm_mem::one_shot_all_reduce", t, "sum", "world")`. */
   call(name: string, ...args: unknown[]): Promise<unknown> {
     return this.dispatcher.call(name, args);
+  }
+
+  /**
+   * What `call(name, ...args)` would return, as shapes and dtypes ({ shape, dtype } for each
+   * tensor), from the op's meta kernel: nothing runs and nothing is allocated. Arguments may be
+   * tensors or `{ shape, dtype }` objects. Throws the op's shape errors, or an OpError naming the
+   * op when it has no meta kernel.
+   */
+  meta(name: string, ...args: unknown[]): unknown {
+    return runMeta(name, args, { groupSize: (g) => this.symm.group(g).size });
   }
 
   /** Realizations, copy-backs and workspace allocations the dispatcher made so far. */
@@ -93,9 +104,9 @@ export class Rank {
     return getBackend(t.backend).read(this, t);
   }
 
-  /** Frees what the backend keeps for this rank (pools, staging buffers); before the device goes. */
+  /** Frees what every backend keeps for this rank (pools, staging buffers); before the device goes. */
   close(): void {
-    getBackend(this.backend).shutdown?.(this);
+    for (const name of listBackends()) getBackend(name).shutdown?.(this);
   }
 
   // ── collectives (src/api/collectives.ts): each is one op call ──

@@ -272,7 +272,9 @@ describe("mapping", () => {
     const { device, gpu } = createFakeDevice();
     const w = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_WRITE | CS });
     await w.mapAsync(GPUMapMode.WRITE, 8, 8);
-    new Uint32Array(w.getMappedRange(8, 8)).set([7, 9]);
+    // A missing size runs to the buffer's end, as in the spec: from 0 that leaves the mapped range.
+    throwsRule(() => w.getMappedRange(), "getMappedRange.bounds", /outside the mapped range \[8, 16\)/);
+    new Uint32Array(w.getMappedRange(8)).set([7, 9]);
     expect([...new Uint32Array(gpu.read(w).buffer)]).toEqual([0, 0, 0, 0]);
     w.unmap();
     expect([...new Uint32Array(gpu.read(w).buffer)]).toEqual([0, 0, 7, 9]);
@@ -540,6 +542,9 @@ describe("shader modules and pipelines", () => {
     const p = device.createComputePipeline({ label: "auto", layout: "auto", compute: { module } });
     const bgl = p.getBindGroupLayout(0);
     expect(p.getBindGroupLayout(0)).toBe(bgl);
+    throwsRule(() => p.getBindGroupLayout(4), "getBindGroupLayout.index", /maxBindGroups 4/);
+    const explicit = device.createComputePipeline({ layout: device.createPipelineLayout({ bindGroupLayouts: [] }), compute: { module: device.createShaderModule({ code: "@compute @workgroup_size(1) fn main() {}" }) } });
+    throwsRule(() => explicit.getBindGroupLayout(0), "getBindGroupLayout.index", /past the pipeline layout's 0/);
     const g = device.createBindGroup({
       layout: bgl,
       entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }, { binding: 2, resource: { buffer: params, size: 16 } }],

@@ -470,7 +470,8 @@ class FakeBuffer {
     }
     const m = this._mapping;
     checkInteger(where, "offset", offset);
-    const rangeSize = size ?? Math.max(0, m.offset + m.size - offset);
+    // As the spec: the default size runs to the buffer's end (past a partial mapping: an error).
+    const rangeSize = size ?? Math.max(0, this.size - offset);
     checkInteger(where, "size", rangeSize);
     if (offset % 8 !== 0) fail("getMappedRange.offset-alignment", `${where}: offset ${offset} is not a multiple of 8`);
     if (rangeSize % 4 !== 0) fail("getMappedRange.size-alignment", `${where}: size ${rangeSize} is not a multiple of 4`);
@@ -624,6 +625,7 @@ class FakeShaderModule {
 class FakeComputePipeline {
   readonly label: string;
   _layouts: (FakeBindGroupLayout | null)[] = [];
+  _auto = false;
   constructor(
     readonly _device: FakeDevice,
     label: string,
@@ -644,6 +646,9 @@ class FakeComputePipeline {
     checkInteger(where, "index", index);
     if (index >= this._device._limits.maxBindGroups) {
       fail("getBindGroupLayout.index", `${where}: index ${index} is not below maxBindGroups ${this._device._limits.maxBindGroups}`);
+    }
+    if (!this._auto && index >= this._layouts.length) {
+      fail("getBindGroupLayout.index", `${where}: index ${index} is past the pipeline layout's ${this._layouts.length} bind group layouts`);
     }
     let bgl = this._layouts[index] ?? null;
     if (bgl === null) {
@@ -1319,6 +1324,7 @@ class FakeDevice {
           binding: b.binding, visibility: SHADER_STAGE.COMPUTE, type: b.type!, hasDynamicOffset: false, minBindingSize: 0,
         });
       }
+      pipeline._auto = true;
       pipeline._layouts = Array.from({ length: groups.length }, (_, i) =>
         groups[i] === undefined ? null : new FakeBindGroupLayout(this, `${label} auto group ${i}`, groups[i], pipeline));
     } else {

@@ -17,7 +17,7 @@ import { RING_DEPTH, StagingRing } from "../../src/backends/webgpu/staging-ring.
 import { wgslScenarios } from "../shared/wgsl-scenarios.ts";
 
 import { describe, expect, it } from "vitest";
-import { createFakeDevice, type FakeDeviceOptions, type FakeGpu, type FakeKernel } from "./fake-gpu.ts";
+import { createFakeDevice, FakeGPUValidationError, type FakeDeviceOptions, type FakeGpu, type FakeKernel } from "./fake-gpu.ts";
 
 const ELEMENT_BYTES: Record<CollectiveDType, number> = { float32: 4, int32: 4, float16: 2, bfloat16: 2 };
 
@@ -326,16 +326,60 @@ describe("StagingRing on the fake device", () => {
     ring.destroy();
     expect(gpu.live().map((b) => b.usageNames)).toEqual(["COPY_SRC|COPY_DST|STORAGE"]);
   });
+});
 
-  // Known discrepancy (expected to fail until fixed): staging-ring.ts documents that the first
-  // readback of a size class creates RING_DEPTH buffers, but its fill loop starts at i = 1 and the
-  // readback then pops one of those, so RING_DEPTH - 1 exist. When this starts passing, drop `.fails`.
-  it.fails("creates RING_DEPTH buffers on the first readback of a size class, as documented", async () => {
+describe("buffer sizes under the device's limits (two bugs the fake exposed, fixed)", () => {
+  it("StagingRing creates RING_DEPTH buffers on the first readback of a size class, and reuses them", async () => {
     const { device } = fake();
     const src = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     const ring = new StagingRing(device);
     await ring.read(src, 16, () => undefined);
     expect(ring.buffersCreated).toBe(RING_DEPTH);
+    await Promise.all(Array.from({ length: RING_DEPTH }, () => ring.read(src, 16, () => undefined)));
+    expect(ring.buffersCreated).toBe(RING_DEPTH);
+  });
+
+  it("GpuReducer on a device with a non-power-of-two maxBufferSize stays under it", async () => {
+    const { device, gpu } = fake({ limits: { maxBufferSize: 3 * 2 ** 20 } });
+    const h = heapJob("float32", "sum", 4, 300_000);
+    await new GpuReducer(device).reduceToHeap(h.job, h.dst);
+    expectBitwise("float32", h.result(), referenceReduce("float32", "sum", h.inputs), "3 MiB maxBufferSize");
+    expect(Math.max(...gpu.buffers.map((b) => b.size))).toBeLessThanOrEqual(3 * 2 ** 20);
+  });
+
+  it("a result larger than maxBufferSize is reduced in pieces, contiguous and in whole strided rows", async () => {
+    const limits = { maxBufferSize: 64 * 1024, maxStorageBufferBindingSize: 64 * 1024 };
+    const { device, gpu } = fake({ limits });
+    const h = heapJob("float32", "max", 3, 40_000, 7); // 160 KB of result: three pieces
+    await new GpuReducer(device).reduceToHeap(h.job, h.dst);
+    expectBitwise("float32", h.result(), referenceReduce("float32", "max", h.inputs), "pieces");
+    expect(Math.max(...gpu.buffers.map((b) => b.size))).toBeLessThanOrEqual(limits.maxBufferSize);
+    expect(gpu.maps.length).toBe(3);
+
+    // 2 sources of 700 rows × 30 elements, 32 apart: 84 KB of result, pieces of whole rows.
+    const rows = 700;
+    const len = 30;
+    const stride = 32;
+    const bytes = rows * stride * 4;
+    const slab = new SharedArrayBuffer(3 * bytes);
+    const rand = random(9);
+    const inputs = [0, 1].map((r) => {
+      const v = new Float32Array(slab, r * bytes, rows * stride);
+      v.set(Array.from({ length: rows * stride }, () => rawValue("float32", rand)));
+      return Array.from({ length: rows }, (_, k) => [...v.subarray(k * stride, k * stride + len)]).flat();
+    });
+    const job: ReduceJob = {
+      sources: [0, 1].map((r) => ({ slab, byteOffset: r * bytes, rowLength: len, rowStride: stride })),
+      count: rows * len, dtype: "float32", op: "sum",
+    };
+    await new GpuReducer(device).reduceToHeap(job, { slab, byteOffset: 2 * bytes });
+    expectBitwise("float32", new Float32Array(slab, 2 * bytes, rows * len), referenceReduce("float32", "sum", inputs), "strided pieces");
+  });
+
+  it("reduceToTensor refuses a result that no GPU buffer can hold, with an OpError", async () => {
+    const { device } = fake({ limits: { maxBufferSize: 64 * 1024, maxStorageBufferBindingSize: 64 * 1024 } });
+    const h = heapJob("float32", "sum", 2, 20_000);
+    await expect(new GpuReducer(device).reduceToTensor(h.job, [20_000])).rejects.toThrow(/does not fit one GPU buffer/);
   });
 });
 

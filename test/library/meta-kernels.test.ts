@@ -12,7 +12,7 @@ import { findOp, Library, listOps } from "../../src/library/library.ts";
 import { metaGroups, tensorMeta, type TensorMeta } from "../../src/library/meta.ts";
 import { runMeta } from "../../src/library/run-meta.ts";
 import { parseSchema } from "../../src/library/schema-parser.ts";
-import { COLLECTIVE_DTYPES, REDUCE_OPS } from "../../src/ops/meta/meta-checks.ts";
+import { COLLECTIVE_DTYPES, REDUCE_OPS } from "../../src/ops/shape-checks.ts";
 import {
   allGatherOutShape, reduceScatterOutShape, SYMM_MEM_METAS,
 } from "../../src/ops/meta/symm-mem-meta.ts";

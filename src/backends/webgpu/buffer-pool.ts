@@ -11,12 +11,14 @@ export class BufferPool {
 
   constructor(private readonly device: GPUDevice) {}
 
-  static bucket(bytes: number): number {
-    return Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
+  /** Powers of two from 256, but never past `maxBytes` (a device's maxBufferSize need not be one). */
+  static bucket(bytes: number, maxBytes = Infinity): number {
+    const pow2 = Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
+    return pow2 <= maxBytes ? pow2 : Math.max(bytes, Math.floor(maxBytes / 4) * 4);
   }
 
   acquire(bytes: number): GPUBuffer {
-    const size = BufferPool.bucket(bytes);
+    const size = BufferPool.bucket(bytes, this.device.limits.maxBufferSize);
     const reused = this.free.get(size)?.pop();
     if (reused !== undefined) {
       this.pooledBytes -= size;

@@ -1,4 +1,5 @@
 import { itemsize } from "../../core/dtype.ts";
+import { OpError } from "../../core/errors.ts";
 import type { HeapRegion, ReduceJob, Reducer } from "../../core/reducer.ts";
 import type { RegularTensor } from "../../core/tensor.ts";
 import { resourcesOf } from "./device-resources.ts";
@@ -88,9 +89,21 @@ export class GpuReducer implements Reducer {
     return pending;
   }
 
-  /** The last chunk's kernel and the readback share one submit. */
+  /**
+   * The result goes through one device buffer per piece of at most maxBufferSize bytes (one
+   * piece, unless the job is that large); each piece's last kernel and its readback share a submit.
+   */
   async reduceToHeap(job: ReduceJob, dst: HeapRegion): Promise<void> {
     if (job.count === 0) return;
+    const size = itemsize(job.dtype);
+    const piece = piecesOf(job, Math.floor(this.device.limits.maxBufferSize / size));
+    for (let first = 0; first < job.count; first += piece) {
+      const count = Math.min(piece, job.count - first);
+      await this.reducePieceToHeap(subJob(job, first, count), { slab: dst.slab, byteOffset: dst.byteOffset + first * size });
+    }
+  }
+
+  private async reducePieceToHeap(job: ReduceJob, dst: HeapRegion): Promise<void> {
     const { device } = this;
     const { pool, staging } = resourcesOf(device);
     const bytes = job.count * itemsize(job.dtype);
@@ -110,6 +123,10 @@ export class GpuReducer implements Reducer {
 
   async reduceToTensor(job: ReduceJob, shape: readonly number[]): Promise<RegularTensor> {
     const bytes = job.count * itemsize(job.dtype);
+    if (paddedSize(bytes) > this.device.limits.maxBufferSize) {
+      throw new OpError(`webgpu reducer: a result of ${bytes} bytes does not fit one GPU buffer ` +
+        `(maxBufferSize ${this.device.limits.maxBufferSize}); reduce into a heap tensor (an _out op) instead`);
+    }
     const buffer = this.device.createBuffer({ size: paddedSize(bytes), usage: tensorUsage() });
     try {
       await this.run(job, buffer);
@@ -119,6 +136,27 @@ export class GpuReducer implements Reducer {
     }
     return new GpuTensor(job.dtype, [...shape], buffer);
   }
+}
+
+/** Elements per piece of at most `limit` elements, whole rows of strided sources. */
+function piecesOf(job: ReduceJob, limit: number): number {
+  if (job.count <= limit) return job.count;
+  const row = job.sources.find((s) => s.rowLength !== undefined && s.rowStride !== s.rowLength)?.rowLength ?? ALIGN_ELEMS;
+  const piece = Math.floor(limit / row) * row;
+  if (piece === 0) throw new OpError(`webgpu reducer: rows of ${row} elements do not fit maxBufferSize`);
+  return piece;
+}
+
+/** Elements [first, first + count) of a job (`first` a multiple of the sources' row length). */
+function subJob(job: ReduceJob, first: number, count: number): ReduceJob {
+  if (first === 0 && count === job.count) return job;
+  const size = itemsize(job.dtype);
+  const sources = job.sources.map((s): HeapRegion => {
+    const strided = s.rowLength !== undefined && s.rowStride !== undefined && s.rowStride !== s.rowLength;
+    const skip = strided ? (first / s.rowLength!) * s.rowStride! : first;
+    return { ...s, byteOffset: s.byteOffset + skip * size };
+  });
+  return { ...job, sources, count };
 }
 
 export function gpuReducerFor(device: GPUDevice): GpuReducer {

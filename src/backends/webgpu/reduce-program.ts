@@ -3,7 +3,7 @@
  * `r * srcStride`, reduced element-wise in block order into dst. A vec4 body (4 elements per
  * invocation) and a scalar tail: two calls of the runner in one pass; no submit, no readback.
  */
-import type { CollectiveDType, ReduceOp } from "../../core/reduce-op.ts";
+import { type CollectiveDType, type ReduceOp, requireReducible } from "../../core/reduce-op.ts";
 import { OpError } from "../../core/errors.ts";
 import type { GpuProgram, ProgramCall } from "./program.ts";
 import { resourcesOf } from "./device-resources.ts";
@@ -99,9 +99,7 @@ export function reduceProgram(dtype: CollectiveDType, op: ReduceOp, vec4: boolea
 
 /** Throws the OpError that explains a reduction the device cannot run, before any pipeline is made. */
 export function requireReduceSupport(device: GPUDevice, dtype: CollectiveDType, op: ReduceOp): void {
-  if (op === "avg" && dtype === "int32") {
-    throw new OpError(`reduce: reduce_op "avg" is not valid for dtype int32: expected a floating dtype (float32, float16, bfloat16)`);
-  }
+  requireReducible("reduce", op, dtype);
   resourcesOf(device).runner.requireFeatures(reduceProgram(dtype, op, true));
 }
 

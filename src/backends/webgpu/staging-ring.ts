@@ -43,9 +43,10 @@ export class StagingRing {
 
   constructor(private readonly device: GPUDevice) {}
 
-  /** The size class (buffer size) for `bytes`. */
-  static sizeClass(bytes: number): number {
-    return Math.max(MIN_CLASS, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
+  /** The size class (buffer size) for `bytes`: a power of two from 256, never past `maxBytes`. */
+  static sizeClass(bytes: number, maxBytes = Infinity): number {
+    const pow2 = Math.max(MIN_CLASS, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
+    return pow2 <= maxBytes ? pow2 : Math.max(bytes, Math.floor(maxBytes / 4) * 4);
   }
 
   /** Staging buffers this ring has created so far (for tests and diagnostics). */
@@ -91,13 +92,14 @@ export class StagingRing {
   }
 
   private acquire(bytes: number): GPUBuffer {
-    const size = StagingRing.sizeClass(bytes);
+    const size = StagingRing.sizeClass(bytes, this.device.limits.maxBufferSize);
     let list = this.free.get(size);
     if (list === undefined) {
       list = [];
       this.free.set(size, list);
-      // The first use of a class: fill the ring, so the next readbacks find buffers ready.
-      for (let i = 1; i < RING_DEPTH && this.pooledBytes + size <= MAX_POOLED_BYTES; i++) {
+      // The first use of a class: fill the ring (this readback takes one), so the next
+      // RING_DEPTH - 1 readbacks in flight find buffers ready.
+      for (let i = 0; i < RING_DEPTH && this.pooledBytes + size <= MAX_POOLED_BYTES; i++) {
         list.push(this.create(size));
         this.pooledBytes += size;
       }

@@ -1,3 +1,4 @@
+import { checkPeerInRange } from "../../core/ranges.ts";
 import { casWait } from "./wait.ts";
 import { INTERNAL_CHANNELS } from "../control.ts";
 
@@ -91,12 +92,7 @@ export class SignalPad {
   }
 
   private checkPeer(peer: number, what: string): void {
-    if (!Number.isInteger(peer) || peer < 0 || peer >= this.g.size) {
-      throw new RangeError(
-        `${what}: peer ${peer} out of range: group "${this.g.groupName}" has ${this.g.size} ranks, ` +
-          `expected an integer in [0, ${this.g.size - 1}]`,
-      );
-    }
+    checkPeerInRange(what, peer, this.g.groupName, this.g.size);
   }
 
   private userChannel(channel: number | undefined, what: string): number {

@@ -3,7 +3,7 @@
  * SYMM_MEM_OPS in src/ops/symm_mem/definitions.ts). Each checks what its kernel checks of shapes,
  * dtypes and scalars, in the kernel's order and with its messages, then returns the outputs:
  * a new TensorMeta for a `Tensor` return, the argument itself for an `(a!)` return, undefined
- * for `()`. Not wired here: the definitions register them (`define(schema, { meta })`).
+ * for `()`. definitions.ts registers each with its op (`define(schema, { meta })`).
  *
  * The `_out` kernels check `out`'s element count; where their schema promises a shape they also
  * check it (all-reduce: the shape of input). all-gather and reduce-scatter check only the count,
@@ -17,7 +17,7 @@ import { tensorMeta, type MetaContext, type MetaKernel, type TensorMeta } from "
 import {
   checkOut, checkReduction, checkRoot, checkRows, checkShape, checkSplitsDType, checkTile, describeTensor,
   groupSizeOf, numel, opName, sameDType, tensor, type Args,
-} from "./meta-checks.ts";
+} from "../shape-checks.ts";
 
 /** A new tensor like `t`: what one_shot_all_reduce returns (PyTorch's meta: empty_like(input)). */
 function like(t: TensorMeta): TensorMeta {

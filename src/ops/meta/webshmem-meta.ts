@@ -1,9 +1,9 @@
 /**
  * Meta kernels of the built-in `webshmem` ops, keyed by op name without namespace (the keys of
- * WEBSHMEM_OPS in src/ops/webshmem/definitions.ts). Not wired here: the definitions register them.
+ * WEBSHMEM_OPS in src/ops/webshmem/definitions.ts), which registers them with each op.
  */
 import type { MetaContext, MetaKernel, TensorMeta } from "../../library/meta.ts";
-import { checkReduction, groupSizeOf, opName, tensor, type Args } from "./meta-checks.ts";
+import { checkReduction, groupSizeOf, opName, tensor, type Args } from "../shape-checks.ts";
 
 /** host_all_reduce_: in place, so it returns `input`; the kernel checks the reduce op and dtype. */
 function hostAllReduce(args: Args, ctx: MetaContext): TensorMeta {

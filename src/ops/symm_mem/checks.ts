@@ -3,21 +3,17 @@
  * only on shapes and dtypes, which every rank of a well-formed call agrees on, so a bad call
  * fails on every rank at once instead of leaving peers waiting.
  */
-import type { Tensor } from "../../backends/backend.ts";
 import type { OpContext } from "../../backends/context.ts";
 import { OpError } from "../../core/errors.ts";
 import type { Group } from "../../heap/group.ts";
 import { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
+import { checkRoot as checkRootIn, describeTensor } from "../shape-checks.ts";
 
-export function describeTensor(t: unknown): string {
-  if (t instanceof SymmetricTensor) {
-    return `a symmetric ${t.dtype}[${t.shape.join(", ")}] tensor of group "${t.group.name}"`;
-  }
-  const r = t as Partial<Tensor> | null;
-  if (r !== null && typeof r === "object" && typeof r.dtype === "string" && Array.isArray(r.shape)) {
-    return `a ${(r as { backend?: string }).backend ?? "regular"} ${r.dtype}[${r.shape.join(", ")}] tensor`;
-  }
-  return String(t);
+export { checkOut, describeTensor, sameDType } from "../shape-checks.ts";
+
+/** `root` must be a rank of the op's group. */
+export function checkRoot(op: string, root: unknown, group: Group): number {
+  return checkRootIn(op, root, group.name, group.size);
 }
 
 /** The op's group; every collective schema has a `group_name`. */
@@ -39,39 +35,6 @@ export function symmetricArg(ctx: OpContext, args: Readonly<Record<string, unkno
     );
   }
   return t;
-}
-
-export function sameDType(op: string, a: [string, Tensor], b: [string, Tensor]): void {
-  if (a[1].dtype !== b[1].dtype) {
-    throw new OpError(
-      `${op}: argument "${b[0]}" expected dtype ${a[1].dtype} (the dtype of "${a[0]}"), found ${b[1].dtype}`,
-    );
-  }
-}
-
-/**
- * `out` must hold exactly `numel` elements (`of` says where that number comes from) and, when
- * `shape` is given, have that shape.
- */
-export function checkOut(op: string, name: string, out: Tensor, numel: number, of: string, shape?: readonly number[]): void {
-  if (out.numel < numel) {
-    throw new OpError(`${op}: argument "${name}" is too small: expected ${numel} elements (${of}), found ${out.numel}`);
-  }
-  if (out.numel > numel) {
-    throw new OpError(`${op}: argument "${name}" is too large: expected ${numel} elements (${of}), found ${out.numel}`);
-  }
-  if (shape !== undefined && shape.join() !== out.shape.join()) {
-    throw new OpError(`${op}: argument "${name}" expected shape [${shape.join(", ")}] (${of}), found [${out.shape.join(", ")}]`);
-  }
-}
-
-export function checkRoot(op: string, root: unknown, group: Group): number {
-  if (typeof root !== "number" || !Number.isInteger(root) || root < 0 || root >= group.size) {
-    throw new OpError(
-      `${op}: argument "root" expected a rank of group "${group.name}" in [0, ${group.size - 1}], found ${String(root)}`,
-    );
-  }
-  return root;
 }
 
 /** Writing `b` while peers read `a` (or the reverse) would race, so they must not share bytes. */

@@ -2,10 +2,14 @@
  * The built-in `symm_mem` operator set, defined through the same public Library API a downstream
  * package uses. Schemas are PyTorch's, spelled exactly (ops.md); the registered lists are the
  * arguments PyTorch registers for its compiler (torch/distributed/_symmetric_memory/_register_ops.py):
- * the ones the dispatcher places in the symmetric heap. Kernels are added per backend with
- * `lib.impl` by the backends' op modules.
+ * the ones the dispatcher places in the symmetric heap. Each op also gets its meta kernel
+ * (src/ops/meta/: output shapes and dtypes without running anything). Kernels are added per
+ * backend with `lib.impl` (kernels.ts).
  */
 import { Library } from "../../library/library.ts";
+import { parseSchema } from "../../library/schema-parser.ts";
+import { OpError } from "../../core/errors.ts";
+import { SYMM_MEM_METAS } from "../meta/symm-mem-meta.ts";
 
 export interface BuiltinOp {
   readonly schema: string;
@@ -91,7 +95,10 @@ export function defineSymmMemOps(): Library {
   if (library !== undefined) return library;
   const lib = new Library(SYMM_MEM_NAMESPACE, "DEF");
   for (const op of SYMM_MEM_OPS) {
-    lib.define(op.schema, op.symmMemArgs.length > 0 ? { symmMemArgs: [...op.symmMemArgs] } : undefined);
+    const name = parseSchema(op.schema).name;
+    const meta = SYMM_MEM_METAS[name];
+    if (meta === undefined) throw new OpError(`symm_mem::${name} has no meta kernel (src/ops/meta/symm-mem-meta.ts)`);
+    lib.define(op.schema, { ...(op.symmMemArgs.length > 0 ? { symmMemArgs: [...op.symmMemArgs] } : {}), meta });
   }
   library = lib;
   return lib;

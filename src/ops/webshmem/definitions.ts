@@ -7,18 +7,22 @@
 import { hostAllReduce } from "./host-all-reduce.ts";
 import type { OpContext } from "../../backends/context.ts";
 import { Library, type Kernel } from "../../library/library.ts";
+import type { MetaKernel } from "../../library/meta.ts";
+import { WEBSHMEM_METAS } from "../meta/webshmem-meta.ts";
 
 export const WEBSHMEM_NAMESPACE = "webshmem";
 
 export interface WebshmemOp {
   readonly schema: string;
   readonly kernel: Kernel<OpContext>;
+  readonly meta: MetaKernel;
 }
 
 export const WEBSHMEM_OPS: Readonly<Record<string, WebshmemOp>> = {
   host_all_reduce_: {
     schema: "host_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)",
     kernel: hostAllReduce,
+    meta: WEBSHMEM_METAS.host_all_reduce_,
   },
 };
 
@@ -31,8 +35,8 @@ let library: Library | undefined;
 export function defineWebshmemOps(): Library {
   if (library !== undefined) return library;
   const lib = new Library(WEBSHMEM_NAMESPACE, "DEF");
-  for (const [name, { schema, kernel }] of Object.entries(WEBSHMEM_OPS)) {
-    lib.define(schema);
+  for (const [name, { schema, kernel, meta }] of Object.entries(WEBSHMEM_OPS)) {
+    lib.define(schema, { meta });
     for (const backend of WEBSHMEM_KERNEL_BACKENDS) lib.impl(name, kernel, backend);
   }
   library = lib;

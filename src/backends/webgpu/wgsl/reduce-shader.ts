@@ -1,4 +1,4 @@
-import type { CollectiveDType, ReduceOp } from "../../../core/reduce-op.ts";
+import { type CollectiveDType, type ReduceOp, requireReducible } from "../../../core/reduce-op.ts";
 import { OpError } from "../../../core/errors.ts";
 import { unitLayout } from "./dtype-layout.ts";
 import { REDUCE_OP_WGSL } from "./reduce-ops.ts";
@@ -20,9 +20,7 @@ export interface ReduceShaderOptions {
  * float16 needs the device feature "shader-f16" (the caller checks it before compiling).
  */
 export function reduceShaderSource(o: ReduceShaderOptions): string {
-  if (o.op === "avg" && o.dtype === "int32") {
-    throw new OpError(`reduce shader: reduce_op "avg" is not valid for dtype int32: expected a floating dtype`);
-  }
+  requireReducible("reduce shader", o.op, o.dtype);
   if (!Number.isInteger(o.workgroupSize) || o.workgroupSize < 1) {
     throw new OpError(`reduce shader: workgroupSize must be a positive integer, found ${o.workgroupSize}`);
   }

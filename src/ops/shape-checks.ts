@@ -1,18 +1,15 @@
 /**
- * The shape, dtype and scalar checks of the built-in kernels, restated over TensorMeta so that
- * the meta kernels reject exactly what the kernels reject, with the same messages (the kernels'
- * are in src/ops/symm_mem/checks.ts and src/core/reduce-op.ts; test/library/meta-kernels.test.ts
- * pins both lists of names and the messages). Nothing here reads memory.
+ * The shape, dtype and scalar checks of the built-in ops, over anything with a shape and a dtype
+ * (a tensor or a TensorMeta), so the kernels (src/ops/symm_mem/) and the meta kernels
+ * (src/ops/meta/) reject exactly the same calls with the same messages. Nothing here reads memory.
  */
-import { numelOf, type DType } from "../../core/dtype.ts";
-import { OpError } from "../../core/errors.ts";
-import type { MetaContext, TensorMeta } from "../../library/meta.ts";
+import { numelOf, type DType } from "../core/dtype.ts";
+import { OpError } from "../core/errors.ts";
+import type { MetaContext, TensorMeta } from "../library/meta.ts";
+
+export { checkDType, checkReduction, COLLECTIVE_DTYPES, REDUCE_OPS } from "../core/reduce-op.ts";
 
 export type Args = Readonly<Record<string, unknown>>;
-
-export const REDUCE_OPS: readonly string[] = ["sum", "avg", "max", "min", "prod"];
-/** The dtypes the reductions compute on. */
-export const COLLECTIVE_DTYPES: readonly DType[] = ["float32", "float16", "bfloat16", "int32"];
 /** The dtype of split and offset tensors (PyTorch's int64; WebGPU has no 64-bit integers). */
 export const SPLITS_DTYPE: DType = "int32";
 
@@ -44,23 +41,6 @@ export function describeTensor(t: unknown): string {
     return `a symmetric ${dims} tensor of group "${r.group.name}"`;
   }
   return `a ${typeof r.backend === "string" ? r.backend : "regular"} ${dims} tensor`;
-}
-
-/** checkReduction of src/core/reduce-op.ts: a known reduce op, a collective dtype, no integer avg. */
-export function checkReduction(op: string, reduceOp: unknown, dtype: DType, arg = "input"): void {
-  if (typeof reduceOp !== "string" || !REDUCE_OPS.includes(reduceOp)) {
-    throw new OpError(`${op}: argument "reduce_op" expected one of ${REDUCE_OPS.join(", ")}, found ${JSON.stringify(reduceOp)}`);
-  }
-  checkDType(op, arg, dtype);
-  if (reduceOp === "avg" && dtype === "int32") {
-    throw new OpError(`${op}: reduce_op "avg" is not valid for dtype int32: expected a floating dtype (float32, float16, bfloat16)`);
-  }
-}
-
-export function checkDType(op: string, arg: string, dtype: DType): void {
-  if (!COLLECTIVE_DTYPES.includes(dtype)) {
-    throw new OpError(`${op}: argument "${arg}" has dtype ${dtype}; expected one of ${COLLECTIVE_DTYPES.join(", ")}`);
-  }
 }
 
 export function sameDType(op: string, a: readonly [string, TensorMeta], b: readonly [string, TensorMeta]): void {
