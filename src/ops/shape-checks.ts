@@ -5,6 +5,7 @@
  */
 import { numelOf, type DType } from "../core/dtype.ts";
 import { OpError } from "../core/errors.ts";
+import type { RegionOptions } from "../heap/peer-regions.ts";
 import type { MetaContext, TensorMeta } from "../library/meta.ts";
 
 export { checkDType, checkReduction, COLLECTIVE_DTYPES, REDUCE_OPS } from "../core/reduce-op.ts";
@@ -95,4 +96,37 @@ export function checkShape(op: string, name: string, t: TensorMeta, shape: reado
 
 export function checkTile(op: string, name: string, t: TensorMeta): void {
   if (t.shape.length !== 2) throw new OpError(`${op}: argument "${name}" expected a 2-d tile, found shape [${t.shape.join(", ")}]`);
+}
+
+/**
+ * What rank `rank` of `world` reduces: split_last_dim false → the contiguous slice r of the
+ * flattened input; true → the r-th chunk of the last dim of every row (a strided region).
+ * Non-divisible sizes are an error, as in PyTorch.
+ */
+export function scatterPart(
+  op: string, shape: readonly number[], numel: number, world: number, rank: number, splitLastDim: boolean,
+): RegionOptions & { count: number } {
+  if (!splitLastDim) {
+    if (numel % world !== 0) {
+      throw new OpError(
+        `${op}: argument "input" has ${numel} elements, which is not divisible by the group size ${world}: ` +
+          `expected a multiple of ${world}`,
+      );
+    }
+    const count = numel / world;
+    return { elementOffset: rank * count, count };
+  }
+  if (shape.length === 0) {
+    throw new OpError(`${op}: split_last_dim needs an input with at least one dimension, found a 0-d tensor`);
+  }
+  const last = shape[shape.length - 1];
+  if (last % world !== 0) {
+    throw new OpError(
+      `${op}: the last dim of argument "input" (shape [${shape.join(", ")}]) is ${last}, which is not divisible ` +
+        `by the group size ${world}: expected a multiple of ${world}`,
+    );
+  }
+  const chunk = last / world;
+  const count = last === 0 ? 0 : (numel / last) * chunk;
+  return { elementOffset: rank * chunk, count, rows: chunk === 0 ? undefined : { rowLength: chunk, rowStride: last } };
 }

@@ -14,7 +14,7 @@ import { readBack } from "../../src/backends/webgpu/gpu-buffers.ts";
 import { encodeReduce, srcStrideFor } from "../../src/backends/webgpu/reduce-program.ts";
 import { reduceShaderSource } from "../../src/backends/webgpu/wgsl/reduce-shader.ts";
 import { RING_DEPTH, StagingRing } from "../../src/backends/webgpu/staging-ring.ts";
-import { wgslScenarios } from "../shared/wgsl-scenarios.ts";
+import { random, rawValue, wgslScenarios } from "../shared/wgsl-scenarios.ts";
 
 import { describe, expect, it } from "vitest";
 import { createFakeDevice, FakeGPUValidationError, type FakeDeviceOptions, type FakeGpu, type FakeKernel } from "./fake-gpu.ts";
@@ -87,26 +87,6 @@ function fake(opts: FakeDeviceOptions = {}): { device: GPUDevice; gpu: FakeGpu }
   return createFakeDevice({ kernels: reduceEmulator, requireKernels: true, features: ["shader-f16"], ...opts });
 }
 
-/** Deterministic [0, 1) generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A raw stored value: ±[0.5, 2) for floats (prod stays finite), any int32. */
-function rawValue(dtype: CollectiveDType, rand: () => number): number {
-  if (dtype === "int32") return (rand() * 4294967296) | 0;
-  const v = (rand() < 0.5 ? -1 : 1) * (0.5 + 1.5 * rand());
-  if (dtype === "float16") return f32ToF16(v);
-  if (dtype === "bfloat16") return f32ToBf16(v);
-  return Math.fround(v);
-}
 
 interface Heap {
   readonly job: ReduceJob;

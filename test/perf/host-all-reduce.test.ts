@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, type World } from "../../src/index.ts";
-import type { HostCase, HostSummary } from "./host-ranks.ts";
+import type { HostCase, HostSummary, settingsAndEvents } from "./host-ranks.ts";
 
 const rankModule = new URL("./host-ranks.ts", import.meta.url);
 const COUNTS = [0, 1, 4, 8196, (1 << 20) + 3];
@@ -66,6 +66,20 @@ for (const worldSize of [4, 3]) {
         expect(e[1]).toMatch(/OpError: .*reduce_op "avg" is not valid for dtype int32/);
         expect(e[2]).toMatch(/OpError: .*argument "input" has dtype uint8/);
         expect(e[3]).toMatch(/unknown group "no_such_group"/);
+      }
+    });
+
+    it("takes its tuning from rank.configure, emits traces, and counts its workspace in rank.stats", async () => {
+      const all = await world.run<Awaited<ReturnType<typeof settingsAndEvents>>>("settingsAndEvents");
+      for (const r of all) {
+        expect(r.correct).toBe(true);
+        expect(r.events).toBe(2);
+        expect(r.chunks).toBe(6); // 384 KiB in 64 KiB chunks
+        expect(r.allocFirst).toBe(1);
+        expect(r.allocAgain).toBe(0);
+        expect(r.badSetting).toBe("RangeError: host all-reduce: chunkBytes must be a positive multiple of 256, found 1000");
+        expect(r.unknownOp).toMatch(/OpError: configure: unknown operator "webshmem::no_such_op"/);
+        expect(r.mismatch).toMatch(/OpError: webshmem::host_all_reduce_: ranks disagree on the call: rank \d has chunkBytes (32768|65536), rank \d has (32768|65536)/);
       }
     });
 

@@ -6,7 +6,7 @@
  * its result, which must be the same on every rank.
  */
 import {
-  type CollectiveDType, type HostAllReduceTuning, itemsize, type Rank, type ReduceOp, referenceReduce, SymmetricTensor, type Tensor,
+  type CollectiveDType, type HostAllReduceTrace, type HostAllReduceTuning, itemsize, type Rank, type ReduceOp, referenceReduce, SymmetricTensor, type Tensor,
 } from "../../src/internal.ts";
 import { element, fnv1a } from "../fixtures/collective-ranks.ts";
 
@@ -139,4 +139,61 @@ export async function timeHost(rank: Rank, count: number, placement: "regular" |
   const us = ((performance.now() - t0) * 1000) / iters;
   free();
   return us;
+}
+
+/**
+ * Settings, events and workspace accounting: a pipelined call emits one "trace" event with a
+ * time per chunk; the op's workspace is a dispatcher allocation (rank.stats) made once and
+ * reused; a bad setting is refused by name; a tuning that differs on one rank is named.
+ */
+export async function settingsAndEvents(rank: Rank): Promise<{
+  chunks: number; events: number; allocFirst: number; allocAgain: number; correct: boolean;
+  badSetting: string; unknownOp: string; mismatch: string;
+}> {
+  const op = "webshmem::host_all_reduce_";
+  const count = 96 * 1024; // 384 KiB of float32: past the staged-whole limit, so pipelined
+  rank.configure(op, { chunkBytes: 64 * 1024, inSlots: 2, outSlots: 2 });
+  const traces: HostAllReduceTrace[] = [];
+  const off = rank.onEvent((e) => {
+    if (e.op === op && e.kind === "trace") traces.push(e.data as HostAllReduceTrace);
+  });
+  const t = rank.tensor(new Float32Array(count).fill(rank.rank + 1));
+  // A group of its own, so its workspace is new whatever ran before on this world.
+  const group = (await rank.symm.newGroup(Array.from({ length: rank.worldSize }, (_, r) => r))).name;
+  const a0 = rank.stats.workspaceAllocations;
+  await rank.call(op, t, "sum", group);
+  const allocFirst = rank.stats.workspaceAllocations - a0;
+  await rank.call(op, t, "sum", group);
+  const allocAgain = rank.stats.workspaceAllocations - a0 - allocFirst;
+  off();
+  const want = (rank.worldSize * (rank.worldSize + 1)) / 2 * rank.worldSize;
+  const got = (await rank.read(t)) as Float32Array;
+  const correct = got.every((v) => v === want);
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+      return "no error";
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  };
+  const badSetting = await (async () => {
+    rank.configure(op, { chunkBytes: 1000 });
+    try {
+      await rank.call(op, t, "sum", group);
+      return "no error";
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  })();
+  const unknownOp = message(() => rank.configure("webshmem::no_such_op", {}));
+  rank.configure(op, rank.rank === 1 ? { chunkBytes: 32 * 1024, inSlots: 2, outSlots: 2 } : { chunkBytes: 64 * 1024, inSlots: 2, outSlots: 2 });
+  let mismatch = "no error";
+  try {
+    await rank.call(op, t, "sum", group);
+  } catch (e) {
+    mismatch = `${(e as Error).name}: ${(e as Error).message}`;
+  }
+  rank.configure(op, undefined);
+  return { chunks: traces[0]?.staged.length ?? 0, events: traces.length, allocFirst, allocAgain, correct, badSetting, unknownOp, mismatch };
 }

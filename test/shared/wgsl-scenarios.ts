@@ -51,7 +51,7 @@ async function expectRejection(what: string, p: Promise<unknown>, message: RegEx
 }
 
 /** Deterministic [0, 1) generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -63,7 +63,7 @@ function random(seed: number): () => number {
 }
 
 /** A raw stored value: ±[0.5, 2) for floats, so prod of 8 stays finite even in f16; any i32. */
-function rawValue(dtype: CollectiveDType, rand: () => number): number {
+export function rawValue(dtype: CollectiveDType, rand: () => number): number {
   if (dtype === "int32") return (rand() * 4294967296) | 0;
   const v = (rand() < 0.5 ? -1 : 1) * (0.5 + 1.5 * rand());
   if (dtype === "float16") return f32ToF16(v);

@@ -16,7 +16,7 @@ import { OpError } from "../../core/errors.ts";
 import { tensorMeta, type MetaContext, type MetaKernel, type TensorMeta } from "../../library/meta.ts";
 import {
   checkOut, checkReduction, checkRoot, checkRows, checkShape, checkSplitsDType, checkTile, describeTensor,
-  groupSizeOf, numel, opName, sameDType, tensor, type Args,
+  groupSizeOf, numel, opName, sameDType, tensor, type Args, scatterPart,
 } from "../shape-checks.ts";
 
 /** A new tensor like `t`: what one_shot_all_reduce returns (PyTorch's meta: empty_like(input)). */
@@ -122,27 +122,7 @@ function allGatherOut(args: Args, ctx: MetaContext): TensorMeta {
  * divisibility errors: split_last_dim false splits the flattened input, true the last dim.
  */
 export function reduceScatterCount(op: string, shape: readonly number[], size: number, splitLastDim: boolean): number {
-  const n = shape.reduce((a, d) => a * d, 1);
-  if (!splitLastDim) {
-    if (n % size !== 0) {
-      throw new OpError(
-        `${op}: argument "input" has ${n} elements, which is not divisible by the group size ${size}: ` +
-          `expected a multiple of ${size}`,
-      );
-    }
-    return n / size;
-  }
-  if (shape.length === 0) {
-    throw new OpError(`${op}: split_last_dim needs an input with at least one dimension, found a 0-d tensor`);
-  }
-  const last = shape[shape.length - 1];
-  if (last % size !== 0) {
-    throw new OpError(
-      `${op}: the last dim of argument "input" (shape [${shape.join(", ")}]) is ${last}, which is not divisible ` +
-        `by the group size ${size}: expected a multiple of ${size}`,
-    );
-  }
-  return last === 0 ? 0 : (n / last) * (last / size);
+  return scatterPart(op, shape, shape.reduce((a, d) => a * d, 1), size, 0, splitLastDim).count;
 }
 
 /**
