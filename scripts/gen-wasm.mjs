@@ -11,7 +11,7 @@
 // of the kernel's block) of each are reduced, source 0 first, one lane at a time in source order,
 // into `dst` (which may be `src`). f32 rounds at every step (f32x4 arithmetic is IEEE binary32),
 // i32 wraps, bf16 widens exactly to f32 and rounds back once (to nearest even, NaN stays quiet):
-// the same arithmetic as src/collectives/reduce-math.ts.
+// the same arithmetic as src/core/reduce-math.ts.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

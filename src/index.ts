@@ -15,7 +15,7 @@ export type { SymmetricMemoryHandle } from "./heap/handle.ts";
 export type { Group } from "./heap/group.ts";
 export type { SignalOptions } from "./heap/sync/signal-pad.ts";
 export type { GetDestination } from "./heap/one-sided.ts";
-export { HEAP_ALIGNMENT } from "./heap/allocator.ts";
+export { HEAP_ALIGNMENT, heapBlockBytes } from "./heap/allocator.ts";
 export { type AnyTypedArray, type DType, DTYPES, itemsize, normalizeDType, typedView } from "./core/dtype.ts";
 // the op library
 export {

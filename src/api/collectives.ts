@@ -28,7 +28,7 @@ export interface CollectiveOptions {
 export interface AllReduceOptions extends CollectiveOptions {
   /** Default "sum". */
   readonly op?: ReduceOp;
-  /** "auto" (default) picks by size from the tuning table (src/collectives/tuning.ts). */
+  /** "auto" (default) picks by size from the tuning table (src/api/tuning.ts). */
   readonly algo?: "auto" | AllReduceAlgo;
 }
 

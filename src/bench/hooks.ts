@@ -11,7 +11,9 @@
  * bypass these paths) is "other". WebGPU has no portable timer for a kernel's own execution:
  * a kernel's GPU time shows up in the next wait for the GPU (readback or drain).
  */
-import { type Backend, getBackend, observeReadbacks, type Rank, type Reducer, SymmetricMemoryHandle } from "../internal.ts";
+import {
+  type Backend, getBackend, observeReadbacks, type Rank, type Reducer, SymmetricMemoryHandle,
+} from "../internal.ts";
 import { recorder } from "./recorder.ts";
 
 let installed = false;

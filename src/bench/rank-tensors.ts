@@ -5,7 +5,8 @@
  * poisoning and reads happen outside the timed window.
  */
 import {
-  type CollectiveDType, getBackend, GpuTensor, paddedSize, type Rank, type RegularTensor, SymmetricTensor, type Tensor,
+  type CollectiveDType, getBackend, GpuTensor, paddedSize, type Rank, type RegularTensor, SymmetricTensor,
+  type Tensor,
 } from "../internal.ts";
 import { bytesOf, type RawArray } from "./data.ts";
 

@@ -5,7 +5,8 @@
  * kernels the op queued are part of its time); the runner takes the slowest rank's mean.
  */
 import {
-  DEFAULT_HOST_TUNING, resourcesOf, type CollectiveDType, findOp, paddedSize, type Rank, type ReduceOp, sharedSource, type SymmetricMemoryHandle, type SymmetricTensor, type Tensor, tensorUsage,
+  type CollectiveDType, DEFAULT_HOST_TUNING, findOp, heapBlockBytes, paddedSize, type Rank, type ReduceOp,
+  resourcesOf, sharedSource, type SymmetricMemoryHandle, type SymmetricTensor, type Tensor, tensorUsage,
 } from "../internal.ts";
 import { countWrong, expectedSlice, fillInput, rawArray, type RawArray } from "./data.ts";
 import type { BenchOp } from "./flags.ts";
@@ -191,7 +192,7 @@ export async function stagingFloor(rank: Rank, spec: BaselineSpec): Promise<numb
   const buffer = device.createBuffer({ size: paddedSize(total), usage: tensorUsage() });
   const heap = new Uint8Array(st.staging.slab, st.staging.byteOffset, paddedSize(total)) as Uint8Array<SharedArrayBuffer>;
   const { chunkBytes, inSlots } = DEFAULT_HOST_TUNING;
-  const chunk = Math.min(chunkBytes, Math.ceil(total / 256) * 256);
+  const chunk = Math.min(chunkBytes, heapBlockBytes(total));
   const { staging } = resourcesOf(device);
   const stage = (off: number, len: number): Promise<void> =>
     staging.read(buffer, paddedSize(len), (mapped) => heap.set(mapped, off), { srcOffset: off });

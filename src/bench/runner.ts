@@ -4,7 +4,8 @@
  * rows complete (progress on stderr) and returns the report.
  */
 import {
-  chooseAllReduceAlgo, describeAdapter, detectRuntime, itemsize, launch, MAX_HEAP_BYTES, type World,
+  chooseAllReduceAlgo, describeAdapter, detectRuntime, HEAP_ALIGNMENT, heapBlockBytes, itemsize, launch,
+  MAX_HEAP_BYTES, type World,
 } from "../internal.ts";
 import { expectedResult, type RawArray } from "./data.ts";
 import type { BenchOptions } from "./flags.ts";
@@ -35,7 +36,8 @@ export class BenchError extends Error {
   override name = "BenchError";
 }
 
-const align = (bytes: number): number => Math.ceil(Math.max(1, bytes) / 256) * 256 + 256;
+/** A heap block for `bytes`, and one more block of slack. */
+const align = (bytes: number): number => heapBlockBytes(bytes) + HEAP_ALIGNMENT;
 
 /**
  * Heap per rank: the benchmark's own regions (cpu: input and output buffers; webgpu: the
@@ -66,7 +68,7 @@ function describeAlgos(o: BenchOptions, shapes: readonly RowShape[], algos: read
       const sizes = shapes.filter((_, i) => algos[i] === a).map((s) => s.size);
       return `${a} for ${formatBytes(Math.min(...sizes))} - ${formatBytes(Math.max(...sizes))}`;
     });
-    lines.push(`Algorithm: auto, from the tuning table (src/collectives/tuning.ts): ${ranges.join("; ")}`);
+    lines.push(`Algorithm: auto, from the tuning table (src/api/tuning.ts): ${ranges.join("; ")}`);
   }
   for (const a of [...new Set(algos)]) {
     const [out, inp] = placements(o.op, a, o.backend, defined);

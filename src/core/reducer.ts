@@ -22,7 +22,7 @@ export interface ReduceJob {
 }
 
 /**
- * How one backend reduces heap data. The collective algorithms (src/collectives) are written once
+ * How one backend reduces heap data. The collective algorithms (src/ops/symm_mem) are written once
  * over this; the cpu backend reduces on the host, the webgpu backend uploads and runs WGSL.
  * Accumulation is in rank (source) order, f16/bf16 in f32, so every rank gets the same bits.
  */

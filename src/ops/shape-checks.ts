@@ -130,3 +130,43 @@ export function scatterPart(
   const count = last === 0 ? 0 : (numel / last) * chunk;
   return { elementOffset: rank * chunk, count, rows: chunk === 0 ? undefined : { rowLength: chunk, rowStride: last } };
 }
+
+const U32_MAX = 0xffffffff;
+
+/** A flat, contiguous uint32 tensor, as PyTorch's u32 writes demand (every tensor here is contiguous). */
+export function checkFlatU32(op: string, input: TensorMeta): void {
+  if (input.dtype !== "uint32" || input.shape.length !== 1) {
+    throw new OpError(`${op}: input must be a flat, contiguous uint32 tensor; found ${describeTensor(input)}`);
+  }
+}
+
+function checkOffset(op: string, offset: number): void {
+  if (offset < 0) throw new OpError(`${op}: offset must be greater than or equal to 0, found ${offset}`);
+}
+
+function checkVal(op: string, val: number): void {
+  if (val < 0 || val > U32_MAX) throw new OpError(`${op}: val must be in the range of uint32 ([0, ${U32_MAX}]), found ${val}`);
+}
+
+/** stream_write_value32_'s checks, with PyTorch's messages. */
+export function checkStreamWrite(op: string, input: TensorMeta, offset: number, val: number): void {
+  checkFlatU32(op, input);
+  checkOffset(op, offset);
+  if (offset >= numel(input)) {
+    throw new OpError(`${op}: offset must be less than the numel of the input (${numel(input)}), found ${offset}`);
+  }
+  checkVal(op, val);
+}
+
+/** memset32_'s checks, with PyTorch's messages. */
+export function checkMemset(op: string, input: TensorMeta, offset: number, val: number, count: number): void {
+  checkFlatU32(op, input);
+  checkOffset(op, offset);
+  checkVal(op, val);
+  if (count <= 0) throw new OpError(`${op}: count must be a positive integer, found ${count}`);
+  if (offset + count > numel(input)) {
+    throw new OpError(
+      `${op}: offset + count exceeded the numel of the input: ${offset} + ${count} = ${offset + count} > ${numel(input)}`,
+    );
+  }
+}

@@ -1,8 +1,8 @@
 /**
  * The kernels of the built-in symm_mem ops, registered through the public Library API for the
- * "cpu" and "webgpu" backends alike: the algorithms (src/collectives) are backend-neutral and
- * take their arithmetic from `ctx.backend.reducer(ctx.rank)`. A backend plugin gets them by
- * registering its own kernels for its name (the same functions work if its reducer does).
+ * "cpu" and "webgpu" backends alike: the algorithms (this folder) are backend-neutral and
+ * take their arithmetic from `ctx.backend.reducer(ctx.rank)`. A backend plugin gets them all with
+ * `registerBuiltinKernels(name)` (src/ops/builtin-kernels.ts), and they work if its contract does.
  * all_to_all_vdev*, tile_reduce and multi_root_tile_reduce have no kernels yet.
  */
 import { allGatherOut } from "./all-gather.ts";

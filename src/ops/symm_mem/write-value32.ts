@@ -7,28 +7,7 @@ import type { OpContext } from "../../backends/context.ts";
 import { OpError } from "../../core/errors.ts";
 import { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { BoundArgs } from "../../library/bind.ts";
-import { describeTensor } from "./checks.ts";
-
-const U32_MAX = 0xffffffff;
-
-function flatU32(op: string, input: unknown): Tensor {
-  const t = input as Tensor;
-  // Every tensor here is contiguous; a flat one has exactly one dimension, as PyTorch demands.
-  if (t.dtype !== "uint32" || t.shape.length !== 1) {
-    throw new OpError(`${op}: input must be a flat, contiguous uint32 tensor; found ${describeTensor(t)}`);
-  }
-  return t;
-}
-
-function checkVal(op: string, val: number): void {
-  if (val < 0 || val > U32_MAX) {
-    throw new OpError(`${op}: val must be in the range of uint32 ([0, ${U32_MAX}]), found ${val}`);
-  }
-}
-
-function checkOffset(op: string, offset: number): void {
-  if (offset < 0) throw new OpError(`${op}: offset must be greater than or equal to 0, found ${offset}`);
-}
+import { checkMemset, checkStreamWrite, describeTensor } from "../shape-checks.ts";
 
 /**
  * Writes `count` copies of `val` from element `offset`. Heap tensors are written with
@@ -47,33 +26,20 @@ function fillU32(ctx: OpContext, t: Tensor, offset: number, val: number, count: 
 }
 
 export async function streamWriteValue32(args: BoundArgs, ctx: OpContext): Promise<Tensor> {
-  const op = ctx.schema.qualifiedName;
-  const input = flatU32(op, args.input);
+  const input = args.input as Tensor;
   const offset = args.offset as number;
   const val = args.val as number;
-  checkOffset(op, offset);
-  if (offset >= input.numel) {
-    throw new OpError(`${op}: offset must be less than the numel of the input (${input.numel}), found ${offset}`);
-  }
-  checkVal(op, val);
+  checkStreamWrite(ctx.schema.qualifiedName, input, offset, val);
   fillU32(ctx, input, offset, val, 1);
   return input;
 }
 
 export async function memset32(args: BoundArgs, ctx: OpContext): Promise<Tensor> {
-  const op = ctx.schema.qualifiedName;
-  const input = flatU32(op, args.input);
+  const input = args.input as Tensor;
   const offset = args.offset as number;
   const val = args.val as number;
   const count = args.count as number;
-  checkOffset(op, offset);
-  checkVal(op, val);
-  if (count <= 0) throw new OpError(`${op}: count must be a positive integer, found ${count}`);
-  if (offset + count > input.numel) {
-    throw new OpError(
-      `${op}: offset + count exceeded the numel of the input: ${offset} + ${count} = ${offset + count} > ${input.numel}`,
-    );
-  }
+  checkMemset(ctx.schema.qualifiedName, input, offset, val, count);
   fillU32(ctx, input, offset, val, count);
   return input;
 }
