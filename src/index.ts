@@ -16,13 +16,11 @@ export type { Group } from "./heap/group.ts";
 export type { SignalOptions } from "./heap/sync/signal-pad.ts";
 export type { GetDestination } from "./heap/one-sided.ts";
 export { HEAP_ALIGNMENT, heapBlockBytes } from "./heap/allocator.ts";
-export { type AnyTypedArray, type DType, DTYPES, itemsize, normalizeDType, typedView } from "./core/dtype.ts";
+export { type AnyTypedArray, type DType, DTYPES, itemsize, normalizeDType } from "./core/dtype.ts";
 // the op library
 export {
   Library, findOp, listOps, type DefineOptions, type DefinitionHandle, type Kernel, type LibraryKind, type OpEntry,
-  type OpHolders, type RegistrationHandle,
-  isTensorMeta, metaGroups, metaKernelOf, runMeta, tensorMeta,
-  type MetaContext, type MetaEnvironment, type MetaKernel, type TensorMeta,
+  type RegistrationHandle, runMeta, tensorMeta, type MetaContext, type MetaEnvironment, type MetaKernel, type TensorMeta,
 } from "./library/library.ts";
 export { parseSchema } from "./library/schema-parser.ts";
 export { OpSchema, type Argument, type ArgType, type Return } from "./library/schema.ts";
@@ -45,7 +43,6 @@ export type { OpContext, OpEvent } from "./backends/context.ts";
 export type { RankContext } from "./backends/rank-context.ts";
 export { HostEndpoint, type TensorEndpoint } from "./backends/endpoint.ts";
 export type { HeapRegion, ReduceJob, Reducer } from "./core/reducer.ts";
-export { forEachRun, regionSpan, type RowLayout } from "./core/region-span.ts";
 export { COLLECTIVE_DTYPES, REDUCE_OPS, type CollectiveDType, type ReduceOp } from "./core/reduce-op.ts";
 // The in-tree backends' tensors, for code that works with their memory (a GPUBuffer, a typed array).
 export { CpuTensor } from "./backends/cpu/cpu-tensor.ts";

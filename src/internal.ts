@@ -9,11 +9,14 @@ export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, narrow, referenceReduce, wide
 export { checkReduction } from "./core/reduce-op.ts";
 export { HostReducer, hostReducer, type ReductionEngine } from "./core/host-reducer.ts";
 export { sliceOf } from "./core/slices.ts";
+export { forEachRun, regionSpan, type RowLayout } from "./core/region-span.ts";
+export { typedView } from "./core/dtype.ts";
 // the heap's internals
 export { peerBytes, peerRegion, type RegionOptions } from "./heap/peer-regions.ts";
 export { SymmetricMemoryHandle } from "./heap/handle.ts";
 // the library and dispatcher
 export { bindArguments } from "./library/bind.ts";
+export { isTensorMeta, metaGroups, metaKernelOf, type OpHolders } from "./library/library.ts";
 export { Dispatcher, isTensor } from "./dispatch/dispatcher.ts";
 // algorithm choice and the host pipeline's settings
 export {
