@@ -6,7 +6,7 @@
 // Paths are relative to the directory depcruise runs in (the repository root), with `/`.
 // Folders a rule names that do not exist (yet) simply match nothing.
 //
-// Layers, bottom to top: wasm < core < heap < library < backends < ops < dispatch < api < rank
+// Layers, bottom to top: wasm (now src/core/wasm/, part of core) < core < heap < library < backends < ops < dispatch < api < rank
 // < launch (< bench, which sees only the public entries). No folder imports one above it.
 // src/index.ts and src/internal.ts are the entries: they may import anything.
 // Folders not listed here (e.g. src/types/) are outside the layering rules.
