@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm run bench -- [flags]`: the benchmark (src/bench/) on one runtime, nccl-tests' flags.
 //   --runtime deno (default)  spawns `npx deno run -A deno/bench.ts [flags]`
-//   --runtime node            runs the core here under tsx, on the cpu backend
+//   --runtime node            runs the core here under tsx: the cpu backend, or --backend webgpu
+//                             (Dawn from the npm package "webgpu"; VK_ICD_FILENAMES defaults to
+//                             SwiftShader from Debian's chromium package when that is installed)
 //   --runtime chromium        starts a Vite dev server on a free port and drives /bench/page.html in
 //                             Debian's Chromium (Playwright, the args of playwright.config.ts),
 //                             streaming the page's lines here and writing its JSON
 // The flags are checked here first, by the same parser every entry point uses.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -20,6 +22,8 @@ const argv = process.argv.slice(2);
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version ?? "unknown";
 // Mesa complains on every device creation unless this points at a private directory.
 process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), "xdg-"));
+const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 const { parseFlags, BenchFlagError, usage } = await import("../src/bench/flags.ts");
 let opts;

@@ -25,9 +25,10 @@ export {
 export { DEFAULT_HOST_TUNING, hostTuning } from "./ops/webshmem/host-tuning.ts";
 export { HOST_TRACE_EVENT } from "./ops/webshmem/host-trace.ts";
 export { deviceDescriptorFor, noAdapterHelp } from "./rank/device.ts";
+export { SWIFTSHADER_ICD } from "./rank/node-gpu.ts";
 // the in-tree backends' machinery (the benchmark's baselines use the same staging path)
 export { CpuReducer } from "./backends/cpu/cpu-reducer.ts";
 export { resourcesOf, releaseDeviceResources, type DeviceResources } from "./backends/webgpu/device-resources.ts";
 export { observeReadbacks, RING_DEPTH, StagingRing, type ReadbackObserver } from "./backends/webgpu/staging-ring.ts";
 export { paddedSize } from "./backends/webgpu/gpu-tensor.ts";
-export { sharedSource, tensorUsage } from "./backends/webgpu/gpu-buffers.ts";
+export { sharedSource, tensorUsage, writeBytes } from "./backends/webgpu/gpu-buffers.ts";

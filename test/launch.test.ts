@@ -17,11 +17,25 @@ describe("launch() option errors", () => {
     [{ heapBytes: 100 }, /heapBytes must be an integer in \[256, 1073741824\], found 100/],
     [{ heapBytes: 2 ** 31 }, /heapBytes must be an integer in \[256, 1073741824\], found 2147483648/],
     [{ backend: "cuda" }, /backend must be one of the registered backends \("cpu", "webgpu"\), found "cuda"/],
-    [{ backend: "webgpu" }, /no WebGPU adapter in node: .*launch with backend: "cpu"/],
     [{ rankModule: "" }, /rankModule is required/],
   ])("%o", async (override, message) => {
     await expect(launch({ ...base, ...(override as object) } as never)).rejects.toThrow(message);
     await expect(launch({ ...base, ...(override as object) } as never)).rejects.toBeInstanceOf(LaunchError);
+  });
+
+  it("webgpu on Node without a usable Vulkan driver says which driver fixes it", async () => {
+    const before = process.env.VK_ICD_FILENAMES;
+    process.env.VK_ICD_FILENAMES = "/nonexistent/vulkan_icd.json";
+    try {
+      const run = launch({ ...base, backend: "webgpu" });
+      await expect(run).rejects.toBeInstanceOf(LaunchError);
+      await expect(launch({ ...base, backend: "webgpu" })).rejects.toThrow(
+        /no WebGPU adapter in node: .*VK_ICD_FILENAMES=\/usr\/lib\/chromium\/vk_swiftshader_icd\.json .*or launch with backend: "cpu"/,
+      );
+    } finally {
+      if (before === undefined) delete process.env.VK_ICD_FILENAMES;
+      else process.env.VK_ICD_FILENAMES = before;
+    }
   });
 
   it("reports a rank module that does not load, and ends the workers", async () => {

@@ -28,6 +28,12 @@ export const ALL_REDUCE_TUNING: Readonly<Record<string, AllReduceTuning>> = {
   // every size: 8 B 3.8 ms (one_shot) vs 2.0 ms, 128 KiB 5.5 vs 3.0 ms, 2 MiB 33.5 vs 6.6 ms,
   // 32 MiB 156.9 (two_shot) vs 53.8 ms.
   "webgpu/chromium": [{ upToBytes: Infinity, algo: "host" }],
+  // Node, Dawn on SwiftShader, 4 ranks (docs/bench/results/node-webgpu/node-webgpu-4-*.txt, 2026-12-01),
+  // best column in µs: up to 4 KiB every algorithm is 2-9 ms of noise (one_shot 2.2-5.2 ms, two_shot
+  // 3.1-5.0, host 2.7-4.2: the waits, not the readback, cost the time); from 32 KiB host wins:
+  // 32 KiB host 1.4 ms vs one_shot 3.5 / two_shot 13.1, 2 MiB 7.9 vs 55.9 / 25.0, 16 MiB 64.4 vs
+  // 431.8 / 156.6 (readbacks are cheap here, but the WGSL reduction on SwiftShader is not).
+  "webgpu/node": [{ upToBytes: Infinity, algo: "host" }],
   // Any other runtime with WebGPU: the same shape as Deno's (readbacks dominate).
   webgpu: [{ upToBytes: Infinity, algo: "host" }],
   // cpu, heap tensors, Deno, 2 ranks (docs/bench/results/deno-cpu-2*.txt): one_shot is best for

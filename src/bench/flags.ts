@@ -105,7 +105,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { short: "r", long: "root", key: "root", kind: "root", help: "root rank of broadcast, default 0" },
   { long: "op", key: "op", kind: "op", help: "all_reduce | reduce_scatter | all_gather | broadcast; default all_reduce" },
   { long: "algo", key: "algo", kind: "algo", help: "auto | one_shot | two_shot | multimem | host (all_reduce); default auto (the tuning table)" },
-  { long: "backend", key: "backend", kind: "backend", help: "webgpu | cpu; default webgpu (cpu on node)" },
+  { long: "backend", key: "backend", kind: "backend", help: "webgpu | cpu; default webgpu (cpu on node, where webgpu is Dawn: see README)" },
   { long: "runtime", key: "runtime", kind: "runtime", help: "chromium | deno | node; default deno" },
   { long: "json", key: "json", kind: "path", help: "also write the results as JSON to this file" },
   { long: "breakdown", key: "breakdown", kind: "switch", help: "print where the time goes, step by step" },
@@ -225,11 +225,8 @@ export function parseFlags(argv: readonly string[], runtime: BenchRuntime = "den
 
 function finish(o: Mutable, given: Set<keyof Mutable>): BenchOptions {
   const notes: string[] = [];
-  if (o.runtime === "node" && o.backend === "webgpu") {
-    if (given.has("backend")) notes.push("node has no WebGPU: --runtime node runs the cpu backend");
-    o.backend = "cpu";
-  }
-  if (!given.has("backend") && o.runtime !== "node") o.backend = "webgpu";
+  // Node's WebGPU (Dawn, the optional npm package "webgpu") needs a Vulkan driver: asked for only.
+  if (!given.has("backend")) o.backend = o.runtime === "node" ? "cpu" : "webgpu";
   if (o.minBytes > o.maxBytes) {
     throw new BenchFlagError(`-b (minbytes ${o.minBytes}) is larger than -e (maxbytes ${o.maxBytes})`);
   }

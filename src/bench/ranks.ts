@@ -6,7 +6,7 @@
  */
 import {
   type CollectiveDType, DEFAULT_HOST_TUNING, findOp, heapBlockBytes, paddedSize, type Rank, type ReduceOp,
-  resourcesOf, sharedSource, type SymmetricMemoryHandle, type SymmetricTensor, type Tensor, tensorUsage,
+  resourcesOf, type SymmetricMemoryHandle, type SymmetricTensor, type Tensor, tensorUsage, writeBytes,
 } from "../internal.ts";
 import { countWrong, expectedSlice, fillInput, rawArray, type RawArray } from "./data.ts";
 import type { BenchOp } from "./flags.ts";
@@ -197,7 +197,7 @@ export async function stagingFloor(rank: Rank, spec: BaselineSpec): Promise<numb
   const stage = (off: number, len: number): Promise<void> =>
     staging.read(buffer, paddedSize(len), (mapped) => heap.set(mapped, off), { srcOffset: off });
   const upload = (off: number, len: number) => {
-    if (len > 0) device.queue.writeBuffer(buffer, off, sharedSource(heap.subarray(off, off + paddedSize(len))));
+    if (len > 0) writeBytes(device.queue, buffer, off, heap.subarray(off, off + paddedSize(len)));
   };
   try {
     return await timedLoop(spec, async () => {

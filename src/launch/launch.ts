@@ -1,7 +1,6 @@
-import { wrap } from "comlink";
+import { type Remote, wrap } from "comlink";
 import { LaunchError } from "../core/errors.ts";
 import { controlLayout, createControlBuffer } from "../heap/control.ts";
-import { noAdapterHelp } from "../rank/device.ts";
 import "../rank/builtin-backends.ts";
 import { listBackends } from "../backends/backend.ts";
 import type { BackendName } from "../rank/rank.ts";
@@ -57,9 +56,6 @@ export async function launch(options: LaunchOptions): Promise<World> {
   if (options.rankModule === undefined || String(options.rankModule) === "") {
     throw new LaunchError("launch: rankModule is required: the URL of a module exporting the rank functions");
   }
-  if (backend === "webgpu" && runtime === "node") {
-    throw new LaunchError(`launch: no WebGPU adapter in node: ${noAdapterHelp("node")}`);
-  }
   if (typeof SharedArrayBuffer === "undefined" ||
     (runtime === "chromium" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true)) {
     throw new LaunchError(
@@ -80,22 +76,45 @@ export async function launch(options: LaunchOptions): Promise<World> {
   const rankModule = String(options.rankModule);
 
   const workers: RankWorker[] = [];
+  let apis: Remote<RankApi>[] = [];
+  let inits: Promise<unknown>[] = [];
   try {
     for (let r = 0; r < worldSize; r++) workers.push(await spawnRankWorker(runtime, r));
     await Promise.all(workers.map((w) => Promise.race([w.ready, w.died])));
-    const apis = workers.map((w) => wrap<RankApi>(w.endpoint));
-    const adapters = await Promise.all(apis.map((api, rank) =>
+    apis = workers.map((w) => wrap<RankApi>(w.endpoint));
+    inits = apis.map((api, rank) =>
       Promise.race([
         api.init({ rank, worldSize, backend, rankModule, slabs, control, layout, timeoutMs }),
         workers[rank].died,
-      ])));
+      ]));
+    const adapters = (await Promise.all(inits)) as Awaited<ReturnType<RankApi["init"]>>[];
     return new World({ runtime, backend, workers, apis, adapters, control, layout, heapBytes });
   } catch (err) {
-    await Promise.all(workers.map((w) => w.terminate().catch(() => {})));
+    await endAfterFailure(workers, apis, inits);
     if (err instanceof LaunchError) throw err;
     const e = err as Error;
     // Errors thrown in a worker cross comlink as plain Errors that keep their name.
     throw new LaunchError(`launch failed: ${e?.name === "LaunchError" ? "" : `${e?.name ?? "Error"}: `}${e?.message ?? String(err)}`,
       { cause: err });
   }
+}
+
+/** How long the other ranks get to finish starting, and to release their devices, after a failure. */
+const SETTLE_MS = 5_000;
+
+const settleWithin = (p: Promise<unknown>) => Promise.race([p.then(() => {}, () => {}), new Promise((r) => setTimeout(r, SETTLE_MS))]);
+
+/**
+ * Ends the workers of a launch that failed. Ranks still creating their devices are given time to
+ * finish first, and ranks that started release their devices before their workers end: Dawn (the
+ * webgpu package on Node) aborts the whole process when a worker is ended while it is creating a
+ * device or still holds one (seen: "FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw").
+ */
+async function endAfterFailure(
+  workers: readonly RankWorker[], apis: readonly Remote<RankApi>[], inits: readonly Promise<unknown>[],
+): Promise<void> {
+  await settleWithin(Promise.allSettled(inits));
+  const started = await Promise.all(inits.map((p) => p.then(() => true, () => false)));
+  await Promise.all(apis.map((api, r) => (started[r] ? settleWithin(api.shutdown()) : Promise.resolve())));
+  await Promise.all(workers.map((w) => w.terminate().catch(() => {})));
 }

@@ -1,5 +1,6 @@
 import { LaunchError } from "../core/errors.ts";
 import type { RuntimeName } from "../core/runtime.ts";
+import { guardNodeDevice, NODE_GPU_HELP, nodeGpu } from "./node-gpu.ts";
 
 /** What a rank reports about its adapter; plain data, so it crosses to the main thread. */
 export interface AdapterSummary {
@@ -24,8 +25,7 @@ export function noAdapterHelp(runtime: RuntimeName): string {
       return "install a Vulkan driver (Debian: apt-get install -y mesa-vulkan-drivers, which provides " +
         "lavapipe), or launch with backend: \"cpu\"";
     case "node":
-      return "Node has no built-in WebGPU and the npm 'webgpu' package (Dawn) crashes on " +
-        "SharedArrayBuffer views: launch with backend: \"cpu\"";
+      return NODE_GPU_HELP;
   }
 }
 
@@ -54,7 +54,7 @@ export async function acquireDevice(runtime: RuntimeName, rank: number): Promise
   device: GPUDevice;
   info: AdapterSummary;
 }> {
-  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu ?? (runtime === "node" ? await nodeGpu(rank) : undefined);
   if (gpu === undefined) {
     throw new LaunchError(`rank ${rank}: WebGPU is not available in ${runtime} (navigator.gpu is missing): ` +
       noAdapterHelp(runtime));
@@ -63,7 +63,8 @@ export async function acquireDevice(runtime: RuntimeName, rank: number): Promise
   if (adapter === null) {
     throw new LaunchError(`rank ${rank}: no WebGPU adapter in ${runtime}: ${noAdapterHelp(runtime)}`);
   }
-  const device = await adapter.requestDevice(deviceDescriptorFor(adapter));
+  const requested = await adapter.requestDevice(deviceDescriptorFor(adapter));
+  const device = runtime === "node" ? guardNodeDevice(requested) : requested;
   const ai = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean } }).info;
   const legacyFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   const info: AdapterSummary = {

@@ -39,11 +39,11 @@ describe("bench flags (nccl-tests spelling)", () => {
     expect(parseFlags(["-d", name]).dtype).toBe(dtype);
   });
 
-  it("node forces the cpu backend", () => {
+  it("node defaults to the cpu backend and runs webgpu (Dawn) when asked", () => {
     expect(parseFlags(["--runtime", "node"]).backend).toBe("cpu");
     const o = parseFlags(["--runtime", "node", "--backend", "webgpu"]);
-    expect(o.backend).toBe("cpu");
-    expect(o.notes.join()).toMatch(/node has no WebGPU/);
+    expect(o.backend).toBe("webgpu");
+    expect(o.notes).toEqual([]);
     expect(parseFlags([], "node").backend).toBe("cpu");
     expect(parseFlags(["--runtime", "chromium"], "node").backend).toBe("webgpu");
   });

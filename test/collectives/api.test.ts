@@ -8,7 +8,7 @@ const ramp = <T = number>(n: number, f: (i: number) => T): T[] => Array.from({ l
 
 describe("tuning table", () => {
   it("has an entry per in-tree backend and picks one-shot up to its threshold", () => {
-    expect(Object.keys(ALL_REDUCE_TUNING).sort()).toEqual(["cpu", "webgpu", "webgpu/chromium", "webgpu/deno"]);
+    expect(Object.keys(ALL_REDUCE_TUNING).sort()).toEqual(["cpu", "webgpu", "webgpu/chromium", "webgpu/deno", "webgpu/node"]);
     expect(chooseAllReduceAlgo("cpu", 512, 4)).toBe("one_shot");
     expect(chooseAllReduceAlgo("cpu", 513, 4)).toBe("host");
     expect(chooseAllReduceAlgo("cpu", 256 * 1024, 4)).toBe("host");

@@ -23,15 +23,41 @@ export function readBack(device: GPUDevice, buffer: GPUBuffer, bytes: number): P
   return resourcesOf(device).staging.read(buffer, bytes, (mapped) => mapped.slice().buffer);
 }
 
+/** Queues whose implementation must never see a SharedArrayBuffer view (Dawn on Node crashes). */
+const bounced = new WeakSet<GPUQueue>();
+
+/** Makes every heap → device write of `device` go through plain (non-shared) bounce buffers. */
+export function requireBounceBuffers(device: GPUDevice): void {
+  bounced.add(device.queue);
+}
+
+/** Bounce buffers are copied through in chunks of at most this many bytes (one reused buffer). */
+const BOUNCE_CHUNK = 4 << 20;
+let bounce: Uint8Array<ArrayBuffer> | undefined;
+
+function bounceWrite(queue: GPUQueue, buffer: GPUBuffer, offset: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.byteLength; at += BOUNCE_CHUNK) {
+    const n = Math.min(BOUNCE_CHUNK, bytes.byteLength - at);
+    if (bounce === undefined || bounce.byteLength < n) bounce = new Uint8Array(Math.min(BOUNCE_CHUNK, Math.max(n, 64 << 10)));
+    const chunk = bounce.subarray(0, n);
+    chunk.set(bytes.subarray(at, at + n));
+    // writeBuffer copies its source at call time, so the bounce buffer is free again at once.
+    queue.writeBuffer(buffer, offset + at, chunk);
+  }
+}
+
 /**
  * Writes heap (or host) bytes into `buffer` at `offset`. writeBuffer needs a multiple of 4 bytes:
- * a view that is one is written straight from its SharedArrayBuffer (copied at call time);
- * an odd length goes through a private copy padded with `tail` (the bytes the buffer had there).
+ * a view that is one is written straight from its SharedArrayBuffer (copied at call time), or
+ * through a bounce buffer where the device must not see shared memory; an odd length goes
+ * through a private copy padded with `tail` (the bytes the buffer had there).
  */
 export function writeBytes(queue: GPUQueue, buffer: GPUBuffer, offset: number, bytes: Uint8Array, tail?: Uint8Array): void {
   if (bytes.byteLength === 0) return;
   if (bytes.byteLength % 4 === 0) {
-    queue.writeBuffer(buffer, offset, sharedSource(bytes as Uint8Array<SharedArrayBuffer>));
+    const shared = typeof SharedArrayBuffer !== "undefined" && bytes.buffer instanceof SharedArrayBuffer;
+    if (shared && bounced.has(queue)) bounceWrite(queue, buffer, offset, bytes);
+    else queue.writeBuffer(buffer, offset, sharedSource(bytes as Uint8Array<SharedArrayBuffer>));
     return;
   }
   const padded = new Uint8Array(paddedSize(bytes.byteLength));

@@ -26,6 +26,22 @@ let initial: Uint8Array | undefined;
 
 const pad4 = (n: number) => Math.max(4, Math.ceil(n / 4) * 4);
 
+/**
+ * navigator.gpu, or on Node the npm package "webgpu" (Dawn), as its README says to load it. The
+ * GPU object is kept for the worker's life: Dawn's instance is freed with it, and a device whose
+ * instance was collected crashes in its next event poll.
+ */
+let nodeGpu: GPU | undefined;
+async function webgpu(): Promise<GPU> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (gpu !== undefined) return gpu;
+  const name = "webgpu";
+  const dawn = (await import(/* @vite-ignore */ name)) as { create(o: string[]): GPU; globals: Record<string, unknown> };
+  Object.assign(globalThis, dawn.globals);
+  nodeGpu ??= dawn.create([]);
+  return nodeGpu;
+}
+
 /** The inputs the library's ranks get: the harness's generator (the data, not the method). */
 function input(count: number): Uint8Array {
   return bytesOf(fillInput(dtype, rank, 0, rawArray(dtype, count)));
@@ -38,7 +54,7 @@ async function handle(m: ToWorker, post: Post): Promise<void> {
       dtype = m.dtype;
       elem = ELEM[m.dtype];
       if (m.backend === "webgpu") {
-        const adapter = await navigator.gpu.requestAdapter();
+        const adapter = await (await webgpu()).requestAdapter();
         if (adapter === null) throw new Error("naive worker: no WebGPU adapter");
         device = await adapter.requestDevice({
           requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize },
