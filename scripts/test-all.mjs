@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every suite, in one command — system packages, typecheck, Vitest (Node), Deno tests
+// `npm test`: every suite, in one command — system packages, typecheck, Vitest (Node: cpu, and webgpu on Dawn), Deno tests
 // (WebGPU on lavapipe), Playwright (WebGPU on SwiftShader in Chromium). Runs them all even when
 // one fails, then prints one closing line with the totals.
 import { spawnSync } from "node:child_process";
@@ -74,7 +74,7 @@ step("typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
 // Import rules for src/ (layers, no circles, backends only through the composition root):
 // .dependency-cruiser.cjs; test/deps proves each rule fires.
 step("dependency check", "npx", ["depcruise", "src", "--config", ".dependency-cruiser.cjs", "--output-type", "err-long"]);
-step("vitest (node, cpu backend)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json",
+step("vitest (node: cpu backend, and webgpu on Dawn)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json",
   `--outputFile.json=${reports}/vitest.json`]);
 count("vitest", vitestCounts(`${reports}/vitest.json`));
 // One Deno process per test file. Deno 2.9 with several lavapipe devices in workers sometimes
