@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench:mpi -- [flags]`: Open MPI's MPI_Allreduce on this machine, in the same table as
-// `npm run bench`, so that the heap path and MPI are measured side by side (performance.md, T3).
+// `npm run bench`, so that the heap path and MPI are measured side by side (target T3 of BENCHMARKS.md).
 //
 // Builds bench/mpi/allreduce.c with `mpicc -O2` into node_modules/.cache/webshmem-mpi/ (rebuilt
 // when the source or the compiler changes), then runs

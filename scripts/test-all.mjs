@@ -79,7 +79,7 @@ step("vitest (node: cpu backend, and webgpu on Dawn)", "npx", ["vitest", "run", 
 count("vitest", vitestCounts(`${reports}/vitest.json`));
 // One Deno process per test file. Deno 2.9 with several lavapipe devices in workers sometimes
 // crashes while the process exits, after every test has passed: glibc aborts ("double free or
-// corruption", "malloc_consolidate") or a segmentation fault (platform.md; seen 3 times in about
+// corruption", "malloc_consolidate") or a segmentation fault (seen here 3 times in about
 // 30 runs). Such an exit is
 // told apart from a test failure by the JUnit report — all tests passed, none failed — and the
 // file is run again, at most twice; any other failure, or a third crash, fails the step.

@@ -1,5 +1,5 @@
 /**
- * Bandwidths as nccl-tests defines them (performance.md): algbw = bytes / time, busbw = algbw
+ * Bandwidths as nccl-tests defines them (its doc/PERFORMANCE.md): algbw = bytes / time, busbw = algbw
  * times the op's bus factor, so busbw is comparable across world sizes. GB/s are 1e9 bytes/s.
  */
 import { type CollectiveDType, itemsize } from "../internal.ts";

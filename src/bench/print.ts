@@ -1,7 +1,7 @@
 /** The text around the table: the header comment, the baselines table and the breakdown table. */
 import { itemsize } from "../internal.ts";
 import type { BenchOptions } from "./flags.ts";
-import { formatBytes, formatTime } from "./format.ts";
+import { formatTime } from "./format.ts";
 import { STEPS } from "./recorder.ts";
 import type { BaselineName, BaselineResult, Measured, RowResult } from "./report.ts";
 import { BASELINE_NAMES } from "./report.ts";

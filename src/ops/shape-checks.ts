@@ -8,6 +8,8 @@ import { OpError } from "../core/errors.ts";
 import type { RegionOptions } from "../heap/peer-regions.ts";
 import type { MetaContext, TensorMeta } from "../library/meta.ts";
 
+import { checkReduction } from "../core/reduce-op.ts";
+
 export { checkDType, checkReduction, COLLECTIVE_DTYPES, REDUCE_OPS } from "../core/reduce-op.ts";
 
 export type Args = Readonly<Record<string, unknown>>;
@@ -169,4 +171,32 @@ export function checkMemset(op: string, input: TensorMeta, offset: number, val: 
       `${op}: offset + count exceeded the numel of the input: ${offset} + ${count} = ${offset + count} > ${numel(input)}`,
     );
   }
+}
+
+/** An `out` like `input`: the same dtype, exactly its element count and shape (the `_out` all-reduces). */
+export function checkOutLike(op: string, name: string, out: TensorMeta, input: TensorMeta, of: string): void {
+  sameDType(op, ["input", input], [name, out]);
+  checkOut(op, name, out, numel(input), of, input.shape);
+}
+
+/** one_shot_all_reduce_copy(_out): local_input fits in symm_buffer, one dtype, a reduce op for it. */
+export function checkStageCopy(
+  op: string, buffer: TensorMeta, local: TensorMeta, reduceOp: unknown,
+): ReturnType<typeof checkReduction> {
+  sameDType(op, ["symm_buffer", buffer], ["local_input", local]);
+  // The dtype's argument is named "input" here too (checkReduction's default).
+  const r = checkReduction(op, reduceOp, buffer.dtype);
+  if (numel(local) > numel(buffer)) {
+    throw new OpError(
+      `${op}: argument "symm_buffer" is too small: expected at least ${numel(local)} elements ` +
+        `(the numel of local_input), found ${numel(buffer)}`,
+    );
+  }
+  return r;
+}
+
+/** one_shot_all_reduce_copy_out's `out`: like local_input. */
+export function checkCopyOut(op: string, out: TensorMeta, local: TensorMeta): void {
+  sameDType(op, ["local_input", local], ["out", out]);
+  checkOut(op, "out", out, numel(local), "the shape of local_input", local.shape);
 }

@@ -1,7 +1,7 @@
 /**
  * WebGPU on Node: the npm `webgpu` package (Dawn), an optional dependency loaded only when a rank
  * asks for the webgpu backend. Dawn crashes (segfault) when a SharedArrayBuffer view reaches it
- * (platform.md), so every device made here is marked for the webgpu backend's bounce buffers
+ * (seen on this project's machines with webgpu@0.6.2), so every device made here is marked for the webgpu backend's bounce buffers
  * (plain ArrayBuffers between the heap and writeBuffer), and its queue refuses a shared view with
  * an OpError instead of crashing the process, should one ever slip through.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bandwidth, busFactor } from "../../src/bench/metrics.ts";
 import { rowShape } from "../../src/bench/sizes.ts";
 
-describe("algbw and busbw (performance.md's formulas)", () => {
+describe("algbw and busbw (nccl-tests' formulas)", () => {
   it("all_reduce: algbw = S / t, busbw = algbw × 2(n−1)/n", () => {
     // 1 GB in 1 s on 4 ranks
     const { algbw, busbw } = bandwidth("all_reduce", 250_000_000, 4, "float32", 1e6);

@@ -3,7 +3,7 @@ import { formatG, formatTime } from "../../src/bench/format.ts";
 import type { Measured, RowResult } from "../../src/bench/report.ts";
 import { footer, tableHeader, tableRow } from "../../src/bench/table.ts";
 
-// The header as performance.md prints it (nccl-tests' layout), character for character.
+// The header as nccl-tests prints it, character for character.
 const NCCL_HEADER = [
   "#       size         count      type   redop    root     time   algbw   busbw  #wrong     time   algbw   busbw  #wrong",
   "#        (B)    (elements)                               (us)  (GB/s)  (GB/s)             (us)  (GB/s)  (GB/s)",
@@ -20,7 +20,7 @@ function row(over: Partial<RowResult> = {}): RowResult {
 }
 
 describe("the nccl-tests table", () => {
-  it("prints the column header exactly as performance.md, under an out-of-place / in-place line", () => {
+  it("prints the column header exactly as nccl-tests, under an out-of-place / in-place line", () => {
     const h = tableHeader();
     expect(h.slice(1)).toEqual(NCCL_HEADER);
     expect(h[0]).toMatch(/^#\s+out-of-place\s+in-place$/);

@@ -4,7 +4,7 @@
 // JS from shaders/reduce.wgsl. The fake throws at any call WebGPU validation would refuse.
 //
 // Every import from src/ is in this block, so the paths are easy to update when files move.
-import { referenceReduce, combiner, finisher, widen, narrow, f32ToBf16, f32ToF16 } from "../../src/core/reduce-math.ts";
+import { referenceReduce, combiner, finisher, widen, narrow } from "../../src/core/reduce-math.ts";
 import { COLLECTIVE_DTYPES, REDUCE_OPS, type CollectiveDType, type ReduceOp } from "../../src/core/reduce-op.ts";
 import type { HeapRegion, ReduceJob } from "../../src/core/reducer.ts";
 import { OpError } from "../../src/core/errors.ts";
@@ -17,7 +17,7 @@ import { RING_DEPTH, StagingRing } from "../../src/backends/webgpu/staging-ring.
 import { random, rawValue, wgslScenarios } from "../shared/wgsl-scenarios.ts";
 
 import { describe, expect, it } from "vitest";
-import { createFakeDevice, FakeGPUValidationError, type FakeDeviceOptions, type FakeGpu, type FakeKernel } from "./fake-gpu.ts";
+import { createFakeDevice, type FakeDeviceOptions, type FakeGpu, type FakeKernel } from "./fake-gpu.ts";
 
 const ELEMENT_BYTES: Record<CollectiveDType, number> = { float32: 4, int32: 4, float16: 2, bfloat16: 2 };
 

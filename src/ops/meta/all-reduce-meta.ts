@@ -1,8 +1,7 @@
 /** Meta kernels of the all-reduce family (see symm-mem-meta.ts). */
-import { OpError } from "../../core/errors.ts";
 import { tensorMeta, type MetaContext, type TensorMeta } from "../../library/meta.ts";
 import {
-  checkOut, checkReduction, checkRoot, groupSizeOf, numel, opName, sameDType, tensor, type Args,
+  checkCopyOut, checkOutLike, checkReduction, checkRoot, checkStageCopy, groupSizeOf, opName, tensor, type Args,
 } from "../shape-checks.ts";
 
 /** A new tensor like `t`: what one_shot_all_reduce returns (PyTorch's meta: empty_like(input)). */
@@ -20,8 +19,7 @@ export function oneShotAllReduce(args: Args, ctx: MetaContext): TensorMeta {
 /** The kernels' outArg: same dtype as input, exactly input's element count and shape. */
 function outLikeInput(op: string, args: Args, name: string, input: TensorMeta): TensorMeta {
   const out = tensor(args, name);
-  sameDType(op, ["input", input], [name, out]);
-  checkOut(op, name, out, numel(input), "the shape of input", input.shape);
+  checkOutLike(op, name, out, input, "the shape of input");
   return out;
 }
 
@@ -39,15 +37,7 @@ function stageCopy(args: Args, ctx: MetaContext): { buffer: TensorMeta; local: T
   groupSizeOf(args, ctx);
   const buffer = tensor(args, "symm_buffer");
   const local = tensor(args, "local_input");
-  sameDType(op, ["symm_buffer", buffer], ["local_input", local]);
-  // The kernel names the dtype's argument "input" here too (checkReduction's default).
-  checkReduction(op, args.reduce_op, buffer.dtype);
-  if (numel(local) > numel(buffer)) {
-    throw new OpError(
-      `${op}: argument "symm_buffer" is too small: expected at least ${numel(local)} elements ` +
-        `(the numel of local_input), found ${numel(buffer)}`,
-    );
-  }
+  checkStageCopy(op, buffer, local, args.reduce_op);
   return { buffer, local };
 }
 
@@ -59,8 +49,7 @@ export function oneShotAllReduceCopyOut(args: Args, ctx: MetaContext): TensorMet
   const op = opName(ctx);
   const { local } = stageCopy(args, ctx);
   const out = tensor(args, "out");
-  sameDType(op, ["local_input", local], ["out", out]);
-  checkOut(op, "out", out, numel(local), "the shape of local_input", local.shape);
+  checkCopyOut(op, out, local);
   return out;
 }
 

@@ -6,11 +6,11 @@
 import type { RegularTensor } from "../../backends/backend.ts";
 import type { OpContext } from "../../backends/context.ts";
 import type { BoundArgs } from "../../library/bind.ts";
-import { OpError } from "../../core/errors.ts";
 import { itemsize } from "../../core/dtype.ts";
 import type { SymmetricMemoryHandle } from "../../heap/handle.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
-import { checkDisjoint, checkOut, checkRoot, opGroup, sameDType, symmetricArg } from "./checks.ts";
+import { checkDisjoint, checkRoot, opGroup, symmetricArg } from "./checks.ts";
+import { checkCopyOut, checkOutLike, checkStageCopy } from "../shape-checks.ts";
 import { checkReduction, type CollectiveDType, type ReduceOp } from "../../core/reduce-op.ts";
 import type { HeapRegion, ReduceJob, Reducer } from "../../core/reducer.ts";
 import { peerBytes, peerRegion } from "../../heap/peer-regions.ts";
@@ -65,11 +65,10 @@ async function oneShotToHeap(
   return out;
 }
 
-function outArg(ctx: OpContext, args: BoundArgs, name: string, input: SymmetricTensor, of: string, shape = input.shape) {
+function outArg(ctx: OpContext, args: BoundArgs, name: string, input: SymmetricTensor) {
   const op = ctx.schema.qualifiedName;
   const out = symmetricArg(ctx, args, name);
-  sameDType(op, ["input", input], [name, out]);
-  checkOut(op, name, out, input.numel, of, shape);
+  checkOutLike(op, name, out, input, "the shape of input");
   checkDisjoint(op, ["input", input], [name, out]);
   return out;
 }
@@ -84,7 +83,7 @@ export async function oneShotAllReduce(args: BoundArgs, ctx: OpContext): Promise
 export async function oneShotAllReduceOut(args: BoundArgs, ctx: OpContext): Promise<SymmetricTensor> {
   const input = symmetricArg(ctx, args, "input");
   const r = reduction(ctx, args, input);
-  const out = outArg(ctx, args, "out", input, "the shape of input");
+  const out = outArg(ctx, args, "out", input);
   return oneShotToHeap(ctx, r, input, input.numel, out);
 }
 
@@ -93,14 +92,7 @@ function stageCopy(ctx: OpContext, args: BoundArgs): { buffer: SymmetricTensor; 
   const op = ctx.schema.qualifiedName;
   const buffer = symmetricArg(ctx, args, "symm_buffer");
   const local = symmetricArg(ctx, args, "local_input");
-  sameDType(op, ["symm_buffer", buffer], ["local_input", local]);
-  const r = { op, ...checkReduction(op, args.reduce_op, buffer.dtype) };
-  if (local.numel > buffer.numel) {
-    throw new OpError(
-      `${op}: argument "symm_buffer" is too small: expected at least ${local.numel} elements ` +
-        `(the numel of local_input), found ${buffer.numel}`,
-    );
-  }
+  const r = { op, ...checkStageCopy(op, buffer, local, args.reduce_op) };
   checkDisjoint(op, ["symm_buffer", buffer], ["local_input", local]);
   // Local only: peers read symm_buffer after the first barrier, and the previous op's last
   // barrier guarantees nobody still reads it.
@@ -119,8 +111,7 @@ export async function oneShotAllReduceCopyOut(args: BoundArgs, ctx: OpContext): 
   const op = ctx.schema.qualifiedName;
   const { buffer, local, r } = stageCopy(ctx, args);
   const out = symmetricArg(ctx, args, "out");
-  sameDType(op, ["local_input", local], ["out", out]);
-  checkOut(op, "out", out, local.numel, "the shape of local_input", local.shape);
+  checkCopyOut(op, out, local);
   checkDisjoint(op, ["symm_buffer", buffer], ["out", out]);
   return oneShotToHeap(ctx, r, buffer, local.numel, out);
 }
@@ -130,7 +121,7 @@ export async function oneShotReduceOut(args: BoundArgs, ctx: OpContext): Promise
   const input = symmetricArg(ctx, args, "input");
   const r = reduction(ctx, args, input);
   const root = checkRoot(r.op, args.root, opGroup(ctx));
-  const out = outArg(ctx, args, "out", input, "the shape of input");
+  const out = outArg(ctx, args, "out", input);
   return oneShotToHeap(ctx, r, input, input.numel, out, opGroup(ctx).rank === root);
 }
 
@@ -167,5 +158,5 @@ export async function twoShotAllReduceInPlace(args: BoundArgs, ctx: OpContext): 
 export async function twoShotAllReduceOut(args: BoundArgs, ctx: OpContext): Promise<SymmetricTensor> {
   const input = symmetricArg(ctx, args, "input");
   const r = reduction(ctx, args, input);
-  return twoShot(ctx, r, input, outArg(ctx, args, "output", input, "the shape of input"));
+  return twoShot(ctx, r, input, outArg(ctx, args, "output", input));
 }
