@@ -17,7 +17,7 @@ describe("launch() option errors", () => {
     [{ heapBytes: 100 }, /heapBytes must be an integer in \[256, 1073741824\], found 100/],
     [{ heapBytes: 2 ** 31 }, /heapBytes must be an integer in \[256, 1073741824\], found 2147483648/],
     [{ backend: "cuda" }, /backend must be one of the registered backends \("cpu", "webgpu"\), found "cuda"/],
-    [{ rankModule: "" }, /rankModule is required/],
+    [{ rankModule: "" }, /give exactly one of rankModule .* and rankWorker .*found neither/],
   ])("%o", async (override, message) => {
     await expect(launch({ ...base, ...(override as object) } as never)).rejects.toThrow(message);
     await expect(launch({ ...base, ...(override as object) } as never)).rejects.toBeInstanceOf(LaunchError);

@@ -9,6 +9,7 @@ import type { RankApi } from "./protocol.ts";
 import { type RankWorker, spawnRankWorker } from "./spawn.ts";
 import { World } from "./world.ts";
 import { heapBlockBytes } from "../heap/allocator.ts";
+import { explainLoadFailure, shortUrl, shortenUrls } from "./load-failure.ts";
 
 export interface LaunchOptions {
   /** Number of ranks, 1..16. */
@@ -17,8 +18,19 @@ export interface LaunchOptions {
   heapBytes: number;
   /** "webgpu" (a GPUDevice per rank), "cpu", or a registered plugin's name. Node supports "cpu" only. */
   backend?: BackendName;
-  /** URL of the module whose exported functions `World.run` calls in every rank. */
-  rankModule: string | URL;
+  /**
+   * URL of the module whose exported functions `World.run` calls in every rank; the library's own
+   * rank worker imports it. For runtimes that load files as they are: Deno (TypeScript allowed),
+   * Node (a `.js` module, or TypeScript through your own loader) and unbundled pages. Give either
+   * this or `rankWorker`.
+   */
+  rankModule?: string | URL;
+  /**
+   * URL of a rank worker the application built: a module that calls `serveRanks(functions)` from
+   * `webshmem/worker`. The way for bundlers, in development and production builds alike (Vite:
+   * `import rankWorker from "./ranks.worker.ts?worker&url"`). Give either this or `rankModule`.
+   */
+  rankWorker?: string | URL;
   /** Default timeout of every signal wait, in ms. Default 10 000. */
   timeoutMs?: number;
   /** User signal channels per group. Default 32. */
@@ -53,8 +65,13 @@ export async function launch(options: LaunchOptions): Promise<World> {
         `found ${JSON.stringify(backend)}`,
     );
   }
-  if (options.rankModule === undefined || String(options.rankModule) === "") {
-    throw new LaunchError("launch: rankModule is required: the URL of a module exporting the rank functions");
+  const given = (u: string | URL | undefined) => u !== undefined && String(u) !== "";
+  if (given(options.rankModule) === given(options.rankWorker)) {
+    throw new LaunchError(
+      "launch: give exactly one of rankModule (the URL of a module exporting the rank functions) and rankWorker " +
+        "(the URL of a worker that calls serveRanks from \"webshmem/worker\"), found " +
+        (given(options.rankModule) ? "both" : "neither"),
+    );
   }
   if (typeof SharedArrayBuffer === "undefined" ||
     (runtime === "chromium" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true)) {
@@ -73,14 +90,16 @@ export async function launch(options: LaunchOptions): Promise<World> {
   } catch (e) {
     throw new LaunchError(`launch: could not allocate ${worldSize} heap slabs of ${heapBytes} bytes: ${String(e)}`);
   }
-  const rankModule = String(options.rankModule);
+  const rankModule = given(options.rankModule) ? absoluteUrl(options.rankModule!) : undefined;
+  const rankWorker = given(options.rankWorker) ? absoluteUrl(options.rankWorker!) : undefined;
+  const readyMs = Math.max(timeoutMs, MIN_READY_MS);
 
   const workers: RankWorker[] = [];
   let apis: Remote<RankApi>[] = [];
   let inits: Promise<unknown>[] = [];
   try {
-    for (let r = 0; r < worldSize; r++) workers.push(await spawnRankWorker(runtime, r));
-    await Promise.all(workers.map((w) => Promise.race([w.ready, w.died])));
+    for (let r = 0; r < worldSize; r++) workers.push(await spawnRankWorker(runtime, r, rankWorker));
+    await Promise.all(workers.map((w, r) => whenReady(w, r, rankWorker !== undefined, readyMs)));
     apis = workers.map((w) => wrap<RankApi>(w.endpoint));
     inits = apis.map((api, rank) =>
       Promise.race([
@@ -94,8 +113,50 @@ export async function launch(options: LaunchOptions): Promise<World> {
     if (err instanceof LaunchError) throw err;
     const e = err as Error;
     // Errors thrown in a worker cross comlink as plain Errors that keep their name.
-    throw new LaunchError(`launch failed: ${e?.name === "LaunchError" ? "" : `${e?.name ?? "Error"}: `}${e?.message ?? String(err)}`,
-      { cause: err });
+    throw new LaunchError(
+      `launch failed: ${e?.name === "LaunchError" ? "" : `${e?.name ?? "Error"}: `}${shortenUrls(e?.message ?? String(err))}`,
+      { cause: err },
+    );
+  }
+}
+
+/** The least time a worker gets to load and say it is ready (16 workers on 2 cores take seconds). */
+const MIN_READY_MS = 30_000;
+
+/** `u` as an absolute URL string: relative ones against the page (or the working directory). */
+function absoluteUrl(u: string | URL): string {
+  if (u instanceof URL) return u.href;
+  try {
+    return new URL(u).href;
+  } catch {
+    const page = (globalThis as { location?: { href?: string } }).location?.href;
+    if (page !== undefined) return new URL(u, page).href;
+    const g = globalThis as { Deno?: { cwd(): string }; process?: { cwd(): string } };
+    const cwd = g.Deno?.cwd() ?? g.process?.cwd() ?? "/";
+    return new URL(u, `file://${cwd.endsWith("/") ? cwd : `${cwd}/`}`).href;
+  }
+}
+
+/**
+ * Resolves when rank `rank`'s worker has exposed its service; a worker that dies first (it could
+ * not be loaded, or threw at its top level) or stays silent is a LaunchError that says why.
+ */
+async function whenReady(w: RankWorker, rank: number, ownWorker: boolean, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LaunchError(
+      `launch: rank ${rank}'s worker ${shortUrl(w.script)} did not become ready within ${ms} ms` +
+        (ownWorker ? ": a rank worker must call serveRanks(functions) from \"webshmem/worker\" at its top level" : ""),
+    )), ms);
+  });
+  try {
+    await Promise.race([w.ready, w.died, silent]);
+  } catch (err) {
+    if (err instanceof LaunchError) throw err;
+    const what = ownWorker ? "rank worker" : "library's rank worker (if a bundler pre-bundled webshmem, use rankWorker instead)";
+    throw new LaunchError(`launch: rank ${rank}: ${await explainLoadFailure(what, w.script, err)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -10,7 +10,8 @@ export interface RankInit {
   readonly rank: number;
   readonly worldSize: number;
   readonly backend: BackendName;
-  readonly rankModule: string;
+  /** The module to import, absent when the worker was built around its rank functions. */
+  readonly rankModule?: string;
   readonly slabs: readonly SharedArrayBuffer[];
   readonly control: SharedArrayBuffer;
   readonly layout: ControlLayout;

@@ -4,6 +4,8 @@ import { READY_MESSAGE } from "./protocol.ts";
 
 /** One rank's worker, whatever the runtime: a comlink endpoint and its life cycle. */
 export interface RankWorker {
+  /** The worker's script: the application's rank worker, or the library's own. */
+  readonly script: string;
   readonly endpoint: Endpoint;
   /** Resolves when the worker has exposed its service. */
   readonly ready: Promise<void>;
@@ -23,12 +25,18 @@ function deferred(): { promise: Promise<never>; reject: (e: Error) => void } {
   return { promise, reject };
 }
 
-/** Web Workers: Chromium and Deno. The `new Worker(new URL(...))` form is what Vite bundles. */
-function spawnWebWorker(rank: number): RankWorker {
-  const worker = new Worker(new URL("../../workers/rank-worker.ts", import.meta.url), {
-    type: "module",
-    name: `webshmem-rank-${rank}`,
-  });
+/**
+ * The library's own rank worker, relative to this module: the TypeScript source here, and the
+ * built file in the package (tsdown.config.ts rewrites both paths and fails if they are missing).
+ * Kept out of the `new Worker(new URL("literal", import.meta.url))` form on purpose: bundlers
+ * would bundle or copy it into every application, which uses its own rank worker (`rankWorker`).
+ */
+const LIBRARY_WORKER = "../rank-worker.ts";
+const LIBRARY_NODE_WORKER = "./node-rank-worker.mjs";
+
+/** Web Workers: Chromium and Deno. `script` is the application's own rank worker, or else the library's. */
+function spawnWebWorker(rank: number, script: string | undefined): RankWorker {
+  const worker = new Worker(script ?? new URL(LIBRARY_WORKER, import.meta.url), { type: "module", name: `webshmem-rank-${rank}` });
   const death = deferred();
   let terminated = false;
   worker.addEventListener("error", (e: ErrorEvent) => {
@@ -47,6 +55,7 @@ function spawnWebWorker(rank: number): RankWorker {
     worker.addEventListener("message", onMessage);
   });
   return {
+    script: script ?? new URL(LIBRARY_WORKER, import.meta.url).href,
     endpoint: worker as unknown as Endpoint,
     ready,
     died: death.promise,
@@ -57,13 +66,15 @@ function spawnWebWorker(rank: number): RankWorker {
   };
 }
 
-async function spawnNodeWorker(rank: number): Promise<RankWorker> {
+async function spawnNodeWorker(rank: number, script: string | undefined): Promise<RankWorker> {
   const threads = "node:worker_threads";
   const { Worker: NodeWorker } = (await import(/* @vite-ignore */ threads)) as typeof import("node:worker_threads");
   const adapter = "comlink/dist/esm/node-adapter.mjs";
   const { default: nodeEndpoint } = (await import(/* @vite-ignore */ adapter)) as
     typeof import("comlink/dist/esm/node-adapter.mjs");
-  const worker = new NodeWorker(new URL("../../workers/node-rank-worker.mjs", import.meta.url), {
+  // From the sources the worker loads tsx first (node-rank-worker.mjs); the package build
+  // rewrites this path to the built rank worker, which needs no loader.
+  const worker = new NodeWorker(script === undefined ? new URL(LIBRARY_NODE_WORKER, import.meta.url) : new URL(script), {
     name: `webshmem-rank-${rank}`,
   });
   const death = deferred();
@@ -81,6 +92,7 @@ async function spawnNodeWorker(rank: number): Promise<RankWorker> {
     worker.on("message", onMessage);
   });
   return {
+    script: script ?? new URL(LIBRARY_NODE_WORKER, import.meta.url).href,
     endpoint: nodeEndpoint(worker) as Endpoint,
     ready,
     died: death.promise,
@@ -91,6 +103,7 @@ async function spawnNodeWorker(rank: number): Promise<RankWorker> {
   };
 }
 
-export async function spawnRankWorker(runtime: RuntimeName, rank: number): Promise<RankWorker> {
-  return runtime === "node" ? spawnNodeWorker(rank) : spawnWebWorker(rank);
+/** Starts rank `rank`'s worker: `script` (the application's rank worker) or the library's own. */
+export async function spawnRankWorker(runtime: RuntimeName, rank: number, script?: string): Promise<RankWorker> {
+  return runtime === "node" ? spawnNodeWorker(rank, script) : spawnWebWorker(rank, script);
 }

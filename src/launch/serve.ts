@@ -1,0 +1,27 @@
+import { expose, type Endpoint } from "comlink";
+import { detectRuntime } from "../core/runtime.ts";
+import { READY_MESSAGE } from "./protocol.ts";
+import { RankService, type RankFunctions } from "./rank-service.ts";
+
+/**
+ * Exposes a RankService over comlink in the worker this code runs in (a Web Worker in browsers
+ * and Deno, a `worker_threads` worker in Node), then tells the launcher it is ready. `functions`
+ * are the rank functions when the worker was built around them (`serveRanks`); without them the
+ * service imports the launch's `rankModule` when it is initialised.
+ */
+export async function serveRankService(functions?: RankFunctions): Promise<void> {
+  const service = new RankService(functions);
+  if (detectRuntime() === "node") {
+    const threads = "node:worker_threads";
+    const { parentPort } = (await import(/* @vite-ignore */ threads)) as typeof import("node:worker_threads");
+    const adapter = "comlink/dist/esm/node-adapter.mjs";
+    const { default: nodeEndpoint } = (await import(/* @vite-ignore */ adapter)) as
+      typeof import("comlink/dist/esm/node-adapter.mjs");
+    if (parentPort === null) throw new Error("a webshmem rank worker must run in a worker thread, started by launch()");
+    expose(service, nodeEndpoint(parentPort) as Endpoint);
+    parentPort.postMessage({ type: READY_MESSAGE });
+  } else {
+    expose(service);
+    (globalThis as unknown as { postMessage(m: unknown): void }).postMessage({ type: READY_MESSAGE });
+  }
+}
