@@ -52,7 +52,8 @@ export default defineConfig({
   // Shared chunks beside the entries (the rank worker path is relative to them), named apart from the entries.
   outputOptions: { chunkFileNames: "chunk-[name].js" },
   tsconfig: "tsconfig.build.json",
-  dts: { sourcemap: true },
+  // No declaration maps: they would point into src/, which the package does not ship.
+  dts: true,
   deps: { neverBundle: [...Object.keys(pkg.dependencies ?? {}), /^node:/] },
   plugins: [builtWorkerPaths()],
 });

@@ -74,6 +74,10 @@ step("typecheck", "npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
 // Import rules for src/ (layers, no circles, backends only through the composition root):
 // .dependency-cruiser.cjs; test/deps proves each rule fires.
 step("dependency check", "npx", ["depcruise", "src", "--config", ".dependency-cruiser.cjs", "--output-type", "err-long"]);
+// The package as users get it (dist/): Vitest's example tests and the consumer tests use it.
+step("package build (tsdown → dist/)", "npx", ["tsdown"]);
+// The API reference: TypeDoc fails on any exported symbol or member without documentation.
+step("api docs (typedoc, every export documented)", "npx", ["typedoc", "--logLevel", "Warn"]);
 step("vitest (node: cpu backend, and webgpu on Dawn)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json",
   `--outputFile.json=${reports}/vitest.json`]);
 count("vitest", vitestCounts(`${reports}/vitest.json`));
@@ -105,6 +109,10 @@ for (const file of readdirSync("deno/tests").filter((f) => f.endsWith("_test.ts"
   settle(name, result);
   count(name, junitCounts(report));
 }
+// The packed tarball installed into temporary projects: a strict-TypeScript Vite app (dev server
+// and production build, in Chromium), plain node, Deno; publint and arethetypeswrong.
+step("consumer tests (the packed tarball)", "node", ["test/consumers/run.mjs", "--junit", `${reports}/consumers.xml`]);
+count("consumers", junitCounts(`${reports}/consumers.xml`));
 step("playwright (webgpu in chromium)", "npx", ["playwright", "test"], { E2E_JSON: `${reports}/e2e.json` });
 count("playwright", playwrightCounts(`${reports}/e2e.json`));
 

@@ -17,7 +17,7 @@ function lib(ns: string): Library {
 }
 
 describe("the built-in symm_mem op set", () => {
-  it("defines every op of ops.md with PyTorch's schema and registered arguments", () => {
+  it("defines every op of docs/ops.md with PyTorch's schema and registered arguments", () => {
     expect(SYMM_MEM_OPS.length).toBe(FIXTURE.length);
     for (const f of FIXTURE) {
       const schema = f.schema.startsWith("symm_mem::") ? f.schema : `symm_mem::${f.schema}`;

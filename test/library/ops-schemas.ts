@@ -1,5 +1,5 @@
 /**
- * Schemas from /work/shared/reference/ops.md, exact text with `symm_mem::` prepended, and the
+ * Schemas from docs/ops.md, exact text with `symm_mem::` prepended, and the
  * arguments PyTorch registers for each (torch/distributed/_symmetric_memory/_register_ops.py); plus PyTorch-style `aten::` schemas exercising the rest
  * of the syntax.
  */
@@ -72,7 +72,7 @@ export const SYMM_MEM_OPS: readonly SymmMemOpFixture[] = [
       "multi_root_tile_reduce(Tensor[] in_tiles, Tensor(a!) out_tile, int[] roots, str group_name, str reduce_op='sum') -> ()",
     registered: ["in_tiles", "out_tile"],
   },
-  // Not in PyTorch's symm_mem; ops.md asks for it, registered like the other collectives.
+  // Not in PyTorch's symm_mem; docs/ops.md asks for it, registered like the other collectives.
   { schema: "broadcast(Tensor(a!) input, int root, str group_name) -> Tensor(a!)", registered: ["input"] },
   // Utilities: PyTorch registers nothing for these.
   { schema: "stream_write_value32_(Tensor(a!) input, int offset, int val) -> Tensor(a!)", registered: [] },

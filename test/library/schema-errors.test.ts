@@ -53,7 +53,7 @@ const MALFORMED: ReadonlyArray<readonly [string, number, string]> = [
   ["foo(Tensor x) - > Tensor", 14, "\"->\""],
   ["foo(Tensor x) -> Tensor[2]", 24, "\"]\""],
   ["foo(Tensor x) -> (Tensor a=1)", 26, "\",\" or \")\""],
-  // The example in DESIGN.md puts `Tensor[] tiles` after `int? root=None`; PyTorch rejects that.
+  // The example in the original design notes puts `Tensor[] tiles` after `int? root=None`; PyTorch rejects that.
   [
     "name.overload(Tensor(a!) input, str reduce_op, str group_name, int? root=None, Tensor[] tiles) -> Tensor(a!)",
     93,

@@ -11,6 +11,7 @@ import { heapScenarios } from "../shared/heap-scenarios.ts";
 import { runHostScenario } from "../shared/host-scenarios.ts";
 import { opScenarios } from "../shared/op-scenarios.ts";
 import { probeNodeGpu } from "./node-gpu.ts";
+import { ensureBuiltPackage } from "../helpers/built-package.ts";
 
 const { skip, f16 } = await probeNodeGpu();
 if (skip !== undefined) console.warn(`SKIP Node webgpu tests: ${skip}`);
@@ -50,8 +51,9 @@ maybe("Node, webgpu (Dawn on SwiftShader)", () => {
     await expect(run).rejects.toThrow(/float16 needs the WebGPU feature "shader-f16", which this device .* does not have/);
   });
 
-  it("examples/node/allreduce-webgpu.mjs prints the adapters and verified", () => {
-    const r = spawnSync(process.execPath, ["examples/node/allreduce-webgpu.mjs"], { encoding: "utf8", timeout: 120_000 });
+  it("examples/node/allreduce.mjs webgpu (plain node, the built package) prints the adapters and verified", () => {
+    ensureBuiltPackage();
+    const r = spawnSync(process.execPath, ["examples/node/allreduce.mjs", "webgpu"], { encoding: "utf8", timeout: 120_000 });
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^rank 0: .+\nrank 1: /);
     expect(r.stdout.trim().split("\n").at(-1)).toBe("verified");

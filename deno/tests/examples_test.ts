@@ -1,0 +1,41 @@
+// Deno tests: the Deno examples the README names run as written, each in its own `deno run`
+// process (4 ranks on WebGPU, lavapipe), and print what the README says they print.
+import { webgpuSkipReason } from "./gpu.ts";
+
+const skip = await webgpuSkipReason();
+if (skip !== undefined) console.warn(`SKIP the Deno examples: ${skip}`);
+
+/**
+ * Runs `deno run -A file`. Deno 2.9 with several lavapipe devices sometimes crashes at exit after
+ * its work is done (scripts/test-all.mjs); such a run that printed `last` is tried again, twice at most.
+ */
+async function runExample(file: string, last: string): Promise<string> {
+  let text = "";
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", file], stdout: "piped", stderr: "piped" }).output();
+    text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+    if (out.success && lines.at(-1) === last) return lines.join("\n");
+    const crashedAfter = lines.at(-1) === last && (out.signal === "SIGABRT" || out.signal === "SIGSEGV" || out.code === 134 || out.code === 139);
+    if (!crashedAfter) break;
+  }
+  throw new Error(`${file} did not end with "${last}":\n${text.slice(-3000)}`);
+}
+
+for (const [file, last] of [
+  ["deno/hello.ts", "barrier ok"],
+  ["deno/examples/custom-op.ts", "verified"],
+  ["deno/examples/allreduce.ts", "verified"],
+] as const) {
+  Deno.test({
+    name: `${file} prints "${last}"`,
+    ignore: skip !== undefined,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const out = await runExample(file, last);
+      if (!/rank 0: |4 ranks on /.test(out)) throw new Error(`${file} printed no adapter line:\n${out}`);
+      console.log(out.split("\n").slice(-2).join(" | "));
+    },
+  });
+}

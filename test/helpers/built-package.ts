@@ -1,0 +1,12 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+/**
+ * Makes sure dist/ holds the built package (`npm test` builds it before Vitest runs; a lone
+ * `npx vitest` builds it here), for tests that run what a user of the package runs.
+ */
+export function ensureBuiltPackage(): void {
+  if (existsSync("dist/index.js") && existsSync("dist/rank-worker.js")) return;
+  const r = spawnSync("npx", ["tsdown"], { encoding: "utf8", timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`npx tsdown failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+}
