@@ -13,10 +13,11 @@ export type { SymmetricHeap, GroupRef } from "./heap/symmetric-heap.ts";
 export { SymmetricTensor, type Allocation } from "./heap/symmetric-tensor.ts";
 export type { SymmetricMemoryHandle } from "./heap/handle.ts";
 export type { Group } from "./heap/group.ts";
-export type { SignalOptions } from "./heap/sync/signal-pad.ts";
+export type { SignalOptions, SignalPad } from "./heap/sync/signal-pad.ts";
 export type { GetDestination } from "./heap/one-sided.ts";
 export { HEAP_ALIGNMENT, heapBlockBytes } from "./heap/allocator.ts";
 export { type AnyTypedArray, type DType, DTYPES, itemsize, normalizeDType } from "./core/dtype.ts";
+export type { TypedArrayFor } from "./core/dtype.ts";
 // the op library
 export {
   Library, findOp, listOps, type DefineOptions, type DefinitionHandle, type Kernel, type LibraryKind, type OpEntry,
@@ -24,6 +25,7 @@ export {
 } from "./library/library.ts";
 export { parseSchema } from "./library/schema-parser.ts";
 export { OpSchema, type Argument, type ArgType, type Return } from "./library/schema.ts";
+export type { AliasInfo, DefaultScalar, DefaultValue, OpSchemaParts, TypeKind } from "./library/schema.ts";
 export { symmMemRegistry, SymmMemRegistry } from "./library/symm-mem-registry.ts";
 export type { BoundArgs } from "./library/bind.ts";
 export type { DispatchStats } from "./dispatch/dispatcher.ts";

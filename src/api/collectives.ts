@@ -20,23 +20,27 @@ export interface CollectiveCaller {
   readonly runtime: RuntimeName;
 }
 
+/** Options every collective of `Rank` takes. */
 export interface CollectiveOptions {
   /** The group, by name or object. Default "world". */
   readonly group?: GroupRef;
 }
 
+/** Options of `rank.allReduce`. */
 export interface AllReduceOptions extends CollectiveOptions {
-  /** Default "sum". */
+  /** How elements are combined. Default "sum". */
   readonly op?: ReduceOp;
   /** "auto" (default) picks by size from the tuning table (src/api/tuning.ts). */
   readonly algo?: "auto" | AllReduceAlgo;
 }
 
+/** Options of `rank.reduceScatter` (always a sum). */
 export interface ReduceScatterOptions extends CollectiveOptions {
   /** Scatter the last dim (every row's r-th chunk) instead of the flattened tensor. Default false. */
   readonly splitLastDim?: boolean;
 }
 
+/** Options of `rank.broadcast`. */
 export interface BroadcastOptions extends CollectiveOptions {
   /** Group rank whose tensor everyone gets. Default 0. */
   readonly root?: number;

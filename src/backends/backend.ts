@@ -13,6 +13,7 @@ import type { TensorEndpoint } from "./endpoint.ts";
 
 export type { RegularTensor, TensorData } from "../core/tensor.ts";
 
+/** Any tensor an op takes: a backend's regular tensor or a symmetric one (tell them apart by `kind`). */
 export type Tensor = RegularTensor | SymmetricTensor;
 
 /**
@@ -59,10 +60,12 @@ export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend as Backend);
 }
 
+/** Removes the backend named `name`, if there is one; its tensors are left as they are. */
 export function unregisterBackend(name: string): void {
   backends.delete(name);
 }
 
+/** The backend named `name`; throws an OpError listing the registered ones when there is none. */
 export function getBackend(name: string): Backend {
   const b = backends.get(name);
   if (b === undefined) {
@@ -71,6 +74,7 @@ export function getBackend(name: string): Backend {
   return b;
 }
 
+/** Names of the registered backends, in registration order. */
 export function listBackends(): string[] {
   return [...backends.keys()];
 }

@@ -13,13 +13,20 @@ export interface OpEvent {
   readonly op: string;
   /** What kind of report: "trace", ... (the op documents its kinds). */
   readonly kind: string;
+  /** The report itself (for "trace" from webshmem::host_all_reduce_, a HostAllReduceTrace). */
   readonly data: unknown;
 }
 
 /** What a kernel receives besides its bound arguments. */
 export interface OpContext {
+  /** The calling rank, as the layers below the rank see it. */
   readonly rank: RankContext;
+  /** The schema of the op being called. */
   readonly schema: OpSchema;
+  /**
+   * The backend whose kernel runs: the one that owns the call's tensors (they may not mix
+   * backends), or the rank's default backend when no argument is a backend's tensor.
+   */
   readonly backend: Backend;
   /** The op's group (from its `group_name` argument), when it has one. */
   readonly group: Group | undefined;
@@ -33,5 +40,6 @@ export interface OpContext {
   readonly settings: Readonly<Record<string, unknown>> | undefined;
   /** True when someone listens to this rank's op events: only then should an op build them. */
   readonly listening: boolean;
+  /** Calls every `rank.onEvent` listener with `{ op, kind, data }`, synchronously; without listeners it does nothing. */
   emit(kind: string, data: unknown): void;
 }

@@ -8,7 +8,9 @@ import type { SymmetricHeap } from "../heap/symmetric-heap.ts";
 export interface RankContext {
   /** This rank's world rank. */
   readonly rank: number;
+  /** Number of ranks in the world. */
   readonly worldSize: number;
+  /** This rank's side of the symmetric heap. */
   readonly symm: SymmetricHeap;
   /** The rank's own device (webgpu backend), or null. */
   readonly device: GPUDevice | null;

@@ -3,6 +3,10 @@ import { SymmetricMemoryError } from "./errors.ts";
 /** Element types of tensors. Names follow PyTorch's (`torch.float32` is `"float32"`). */
 export type DType = "float32" | "float16" | "bfloat16" | "int32" | "uint32" | "uint8";
 
+/**
+ * The typed array that holds elements of `D`: Float32Array, Int32Array, Uint32Array, Uint8Array,
+ * and Uint16Array of raw bits for float16 and bfloat16.
+ */
 export type TypedArrayFor<D extends DType> = D extends "float32"
   ? Float32Array
   : D extends "int32"
@@ -13,6 +17,7 @@ export type TypedArrayFor<D extends DType> = D extends "float32"
         ? Uint8Array
         : Uint16Array;
 
+/** Any typed array a tensor's elements come in (`TypedArrayFor` of some dtype). */
 export type AnyTypedArray = Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
 interface DTypeInfo {
@@ -35,6 +40,7 @@ const ALIASES: Record<string, DType> = {
   i32: "int32", int: "int32", u32: "uint32", u8: "uint8",
 };
 
+/** Every DType, in a fixed order: float32, float16, bfloat16, int32, uint32, uint8. */
 export const DTYPES = Object.keys(INFO) as DType[];
 
 /** Accepts the canonical names and the short ones (`f32`, `bf16`, `i32`, ...). */
@@ -47,6 +53,7 @@ export function normalizeDType(name: string): DType {
   );
 }
 
+/** Bytes per element of `dtype`: 4 (float32, int32, uint32), 2 (float16, bfloat16) or 1 (uint8). */
 export function itemsize(dtype: DType): number {
   return INFO[dtype].itemsize;
 }

@@ -5,22 +5,36 @@
 
 /** Base class of every error webshmem throws on purpose. */
 export class WebshmemError extends Error {
+  /**
+   * The class name, `"WebshmemError"` here and each subclass's own below. A rank's error reaches
+   * the main thread as a plain Error with its message and name but not its class, so the name is
+   * what tells the kinds apart there (`RankError.rankErrorName`).
+   */
   override name = "WebshmemError";
 }
 
 /** Bad use of the symmetric heap: exhaustion, asymmetric allocation, wrong group. */
 export class SymmetricMemoryError extends WebshmemError {
+  /** Always `"SymmetricMemoryError"`. */
   override name = "SymmetricMemoryError";
 }
 
-/** A wait on a signal pad ran past its `timeoutMs`. */
+/** A wait on a signal pad, or on a peer's progress in the host all-reduce, ran past its `timeoutMs`. */
 export class TimeoutError extends WebshmemError {
+  /** Always `"TimeoutError"`. */
   override name = "TimeoutError";
   constructor(
     message: string,
+    /** World rank of the rank that waited. */
     readonly rank: number,
+    /** The peer it waited on, as a rank of the group. */
     readonly peer: number,
+    /**
+     * The pad channel of the wait: a user channel, one at or above `signalChannels` for the heap's
+     * own barriers (rendezvous, newGroup), -1 for a wait not on a pad (the host all-reduce's progress).
+     */
     readonly channel: number,
+    /** The timeout that ran out, in milliseconds. */
     readonly timeoutMs: number,
   ) {
     super(message);
@@ -29,10 +43,13 @@ export class TimeoutError extends WebshmemError {
 
 /** A peer failed while this rank was waiting on it; raised instead of waiting for the timeout. */
 export class PeerLostError extends WebshmemError {
+  /** Always `"PeerLostError"`. */
   override name = "PeerLostError";
   constructor(
     message: string,
+    /** World rank of the rank that was waiting. */
     readonly rank: number,
+    /** World rank of the rank that failed, or -1 when the world was closed (`World.close`) during the wait. */
     readonly lostRank: number,
   ) {
     super(message);
@@ -41,15 +58,22 @@ export class PeerLostError extends WebshmemError {
 
 /** The launcher could not start a world: no WebGPU adapter, no cross-origin isolation, bad options. */
 export class LaunchError extends WebshmemError {
+  /** Always `"LaunchError"`. */
   override name = "LaunchError";
 }
 
 /** A rank threw inside `World.run`; carries the rank number and the rank's own error. */
 export class RankError extends WebshmemError {
+  /** Always `"RankError"`. */
   override name = "RankError";
   constructor(
     message: string,
+    /** World rank of the rank that failed; -1 when `run` was called on a closed world. */
     readonly rank: number,
+    /**
+     * The `name` of the rank's error (`"OpError"`, `"TypeError"`, ...; `typeof` the value for a
+     * non-Error throw): the class itself does not cross from the worker. `"Error"` for a closed world.
+     */
     readonly rankErrorName: string,
     options?: { cause?: unknown },
   ) {
@@ -59,10 +83,13 @@ export class RankError extends WebshmemError {
 
 /** A malformed operator schema; `position` is the 0-based character offset of the problem. */
 export class SchemaError extends WebshmemError {
+  /** Always `"SchemaError"`. */
   override name = "SchemaError";
   constructor(
     message: string,
+    /** The whole schema text that failed to parse. */
     readonly schema: string,
+    /** 0-based character offset in `schema` where the parser expected something else. */
     readonly position: number,
   ) {
     super(message);
@@ -71,5 +98,6 @@ export class SchemaError extends WebshmemError {
 
 /** Bad use of the op library: unknown op, bad registration, bad arguments at a call. */
 export class OpError extends WebshmemError {
+  /** Always `"OpError"`. */
   override name = "OpError";
 }

@@ -1,11 +1,18 @@
 import { OpError } from "./errors.ts";
 import type { DType } from "./dtype.ts";
 
+/**
+ * How the collectives combine the ranks' elements: the values of the ops' `reduce_op` argument and
+ * of `AllReduceOptions.op`. "avg" is the sum divided by the number of ranks reduced, for floating
+ * dtypes only (int32 is refused).
+ */
 export type ReduceOp = "sum" | "avg" | "max" | "min" | "prod";
+/** Every ReduceOp, in the order error messages list them. */
 export const REDUCE_OPS: readonly ReduceOp[] = ["sum", "avg", "max", "min", "prod"];
 
 /** Element types the collectives compute on. */
 export type CollectiveDType = "float32" | "float16" | "bfloat16" | "int32";
+/** Every CollectiveDType, in the order error messages list them. */
 export const COLLECTIVE_DTYPES: readonly CollectiveDType[] = ["float32", "float16", "bfloat16", "int32"];
 
 /** Checks a reduce op and dtype for `op` (an op name for messages) and returns them typed. */

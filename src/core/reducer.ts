@@ -7,17 +7,25 @@ import type { CollectiveDType, ReduceOp } from "./reduce-op.ts";
  * (the chunks of reduce_scatter's split_last_dim).
  */
 export interface HeapRegion {
+  /** The shared memory that holds the region: a rank's slab. */
   readonly slab: SharedArrayBuffer;
+  /** Byte offset of the region's first element in `slab`. */
   readonly byteOffset: number;
+  /** Elements per row; unset: the region is contiguous. */
   readonly rowLength?: number;
+  /** Elements from the start of one row to the next; unset: `rowLength` (rows back to back). */
   readonly rowStride?: number;
 }
 
 /** Reduce `count` elements from each source, in source order, with one fixed accumulation order. */
 export interface ReduceJob {
+  /** The regions to combine, in accumulation order (the collectives pass one per group rank, in rank order). */
   readonly sources: readonly HeapRegion[];
+  /** Elements to reduce from each source (and to write). */
   readonly count: number;
+  /** Element type of every source and of the result. */
   readonly dtype: CollectiveDType;
+  /** How elements are combined; "avg" divides the sum by the number of sources. */
   readonly op: ReduceOp;
 }
 

@@ -3,6 +3,10 @@ export type RuntimeName = "chromium" | "deno" | "node";
 
 declare const Deno: unknown;
 
+/**
+ * The runtime this code runs in: "deno" when a `Deno` global exists, "node" when
+ * `process.versions.node` does, otherwise "chromium" (browsers).
+ */
 export function detectRuntime(): RuntimeName {
   if (typeof Deno !== "undefined") return "deno";
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;

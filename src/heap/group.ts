@@ -9,6 +9,7 @@ export class Group {
   readonly rank: number;
 
   constructor(
+    /** "world", or the subgroup's name (`newGroup`'s `name` option, default `group<index>`). */
     readonly name: string,
     /** Creation index; 0 is the world. */
     readonly index: number,
@@ -21,10 +22,12 @@ export class Group {
     this.rank = ranks.indexOf(worldRank);
   }
 
+  /** Number of member ranks. */
   get size(): number {
     return this.ranks.length;
   }
 
+  /** True when this rank is a member (`rank` ≥ 0). */
   get isMember(): boolean {
     return this.rank >= 0;
   }

@@ -10,21 +10,26 @@ import { checkPeerInRange } from "../core/ranges.ts";
  */
 export class SymmetricMemoryHandle {
   constructor(
+    /** The tensor that owns the allocation (for a view given to rendezvous, the tensor it views). */
     readonly tensor: SymmetricTensor,
+    /** The group the allocation was made for; peers are its ranks. */
     readonly group: Group,
     /** Byte offset of the allocation in each group rank's slab. */
     readonly offsets: readonly number[],
     private readonly slabs: readonly SharedArrayBuffer[],
   ) {}
 
+  /** This rank's rank in the group. */
   get rank(): number {
     return this.group.rank;
   }
 
+  /** Number of ranks in the group (PyTorch's `world_size` of the handle). */
   get worldSize(): number {
     return this.group.size;
   }
 
+  /** Bytes of the allocation on each rank: `tensor.nbytes` rounded up to a multiple of HEAP_ALIGNMENT (at least one). */
   get bufferSize(): number {
     return this.tensor.allocation.bytes;
   }
@@ -52,18 +57,37 @@ export class SymmetricMemoryHandle {
     return typedView(dtype, this.slabs[this.group.worldRankOf(peer)], this.offsets[peer] + start, numel);
   }
 
+  /**
+   * `peer`'s signal pad, as PyTorch's `get_signal_pad(peer)`: a live view of its user channels,
+   * `worldSize * signalChannels` words, where word `worldSize * channel + src` is `src`'s signal on
+   * `channel`. Throws a RangeError for a peer outside the group.
+   */
   getSignalPad(peer: number): Int32Array {
     return this.group.pads.view(peer);
   }
 
+  /**
+   * Collective over the group: signals every peer on `opts.channel`, then waits for every peer's
+   * signal. Rejects with TimeoutError after `opts.timeoutMs`, PeerLostError when a rank fails, and a
+   * RangeError for a bad channel or timeout.
+   */
   barrier(opts: SignalOptions = {}): Promise<void> {
     return this.group.pads.barrier(opts);
   }
 
+  /**
+   * Raises this rank's signal in `dst`'s pad on `opts.channel` (CAS 0→1). If the previous signal
+   * is still unconsumed it waits until `dst` has consumed it. The same errors as `barrier`, and a
+   * RangeError for a `dst` outside the group.
+   */
   putSignal(dst: number, opts: SignalOptions = {}): Promise<void> {
     return this.group.pads.putSignal(dst, opts);
   }
 
+  /**
+   * Waits until `src` has raised its signal in this rank's pad on `opts.channel`, then clears it
+   * (CAS 1→0). The same errors as `barrier`, and a RangeError for a `src` outside the group.
+   */
   waitSignal(src: number, opts: SignalOptions = {}): Promise<void> {
     return this.group.pads.waitSignal(src, opts);
   }

@@ -18,6 +18,7 @@ export interface HeapInit {
   readonly timeoutMs: number;
 }
 
+/** A group, or its name ("world" or a subgroup's); unknown names are a SymmetricMemoryError. */
 export type GroupRef = Group | string;
 
 /** Internal channel numbers (after the user channels). */
@@ -30,6 +31,7 @@ const GROUP_CHANNEL = 1;
  * collective and check that the ranks agree.
  */
 export class SymmetricHeap {
+  /** The group of every rank, named "world". */
   readonly world: Group;
   private readonly groups = new Map<string, Group>();
   private readonly byIndex: Group[] = [];
@@ -45,10 +47,12 @@ export class SymmetricHeap {
     this.world = this.addGroup("world", Array.from({ length: init.worldSize }, (_, i) => i));
   }
 
+  /** This rank's world rank. */
   get rank(): number {
     return this.init.rank;
   }
 
+  /** Number of ranks in the world. */
   get worldSize(): number {
     return this.init.worldSize;
   }
@@ -58,14 +62,20 @@ export class SymmetricHeap {
     return this.init.timeoutMs;
   }
 
+  /** Bytes of this rank's slab (the launch's `heapBytes`, rounded up to HEAP_ALIGNMENT). */
   get capacity(): number {
     return this.allocator.capacity;
   }
 
+  /** Bytes not allocated, summed over the free blocks (the largest one may be smaller). */
   get freeBytes(): number {
     return this.allocator.freeBytes();
   }
 
+  /**
+   * The group `ref` names (a Group is returned as it is); default the world. Throws a
+   * SymmetricMemoryError for an unknown name.
+   */
   group(ref: GroupRef = "world"): Group {
     if (typeof ref !== "string") return ref;
     const g = this.groups.get(ref);

@@ -2,9 +2,15 @@ import { SymmetricMemoryError } from "../core/errors.ts";
 import { type DType, itemsize, numelOf, typedView, type TypedArrayFor } from "../core/dtype.ts";
 import type { Group } from "./group.ts";
 
+/**
+ * One block of the symmetric heap, as `symm.empty` made it. The members of a group make the same
+ * allocations in the same order, so `id` and `seq` match across ranks (rendezvous checks it);
+ * `offset` is this rank's.
+ */
 export interface Allocation {
   /** `${group}#${seq}`: the seq-th allocation this rank made for the group. */
   readonly id: string;
+  /** 0-based count of the allocations this rank made for the group before this one. */
   readonly seq: number;
   /** Byte offset of the block in this rank's slab (256-aligned). */
   readonly offset: number;
@@ -17,17 +23,24 @@ export interface Allocation {
  * of its group, each in its own slab, and peers can reach it through a rendezvous handle.
  */
 export class SymmetricTensor<D extends DType = DType> {
+  /** Always "symmetric": tells it from a RegularTensor (`kind` "regular"). */
   readonly kind = "symmetric" as const;
+  /** Number of elements: the product of `shape` (1 for a scalar). */
   readonly numel: number;
+  /** Size of the elements in bytes: `numel * itemsize(dtype)` (at most `allocation.bytes`). */
   readonly nbytes: number;
   /** The tensor that owns the allocation: itself, or the tensor this is a view of. */
   readonly base: SymmetricTensor;
   private freed = false;
 
   constructor(
+    /** The group it was allocated for: every member holds the same allocation. */
     readonly group: Group,
+    /** The heap block it lives in (shared with the tensor it views, if any). */
     readonly allocation: Allocation,
+    /** Element type. */
     readonly dtype: D,
+    /** Sizes of the dimensions; `[]` for a scalar. */
     readonly shape: readonly number[],
     /** This rank's slab. */
     readonly slab: SharedArrayBuffer,
@@ -51,11 +64,12 @@ export class SymmetricTensor<D extends DType = DType> {
     return this.allocation.offset + this.viewOffset;
   }
 
+  /** True for a tensor made by `view`: it does not own its allocation (`symm.free` refuses it). */
   get isView(): boolean {
     return this.base !== this;
   }
 
-  /** A contiguous view `byteOffset` bytes into this tensor's allocation (element-aligned). */
+  /** A contiguous view `viewOffset` bytes into this tensor's allocation (element-aligned). */
   view<E extends DType>(viewOffset: number, shape: readonly number[], dtype: E): SymmetricTensor<E> {
     this.assertLive("view");
     if (viewOffset % itemsize(dtype) !== 0) {
@@ -70,10 +84,16 @@ export class SymmetricTensor<D extends DType = DType> {
     return typedView(this.dtype, this.slab, this.byteOffset, this.numel);
   }
 
+  /** True once the allocation was freed with `symm.free` (for the tensor and all its views). */
   get isFreed(): boolean {
     return this.base.freed;
   }
 
+  /**
+   * Marks the allocation freed, for the tensor and all its views; `symm.free` calls it after
+   * returning the block.
+   * @internal
+   */
   markFreed(): void {
     this.base.freed = true;
   }
@@ -84,6 +104,10 @@ export class SymmetricTensor<D extends DType = DType> {
     return new Uint8Array(this.slab, this.byteOffset, this.nbytes);
   }
 
+  /**
+   * Throws a SymmetricMemoryError, with `what` (the caller's name for the use) first in the
+   * message, when the allocation was freed.
+   */
   assertLive(what: string): void {
     if (this.base.freed) {
       throw new SymmetricMemoryError(`${what}: symmetric tensor ${this.allocation.id} was freed`);

@@ -21,8 +21,8 @@ export interface LaunchOptions {
   /**
    * URL of the module whose exported functions `World.run` calls in every rank; the library's own
    * rank worker imports it. For runtimes that load files as they are: Deno (TypeScript allowed),
-   * Node (a `.js` module, or TypeScript through your own loader) and unbundled pages. Give either
-   * this or `rankWorker`.
+   * Node (a `.js` module: for TypeScript, use a `rankWorker` that registers your loader) and
+   * unbundled pages. Give either this or `rankWorker`.
    */
   rankModule?: string | URL;
   /**

@@ -87,8 +87,9 @@ async function probeFile(url: string): Promise<Probe> {
   if (detectRuntime() === "node" && /\.(?:c|m)?tsx?$/.test(new URL(url).pathname)) {
     return {
       received: "a TypeScript file",
-      fix: "Node runs TypeScript only through a loader: give a .js rank module, or start Node with your loader " +
-        "(for example `node --import tsx app.ts`; worker threads inherit it)",
+      fix: "Node runs TypeScript only through a loader, and Node 20 does not apply the main thread's loader to worker " +
+        "threads: give a .js rank module, or a rankWorker .mjs that registers your loader and then serves the TypeScript " +
+        "functions (tsx: `register()` from \"tsx/esm/api\", then `serveRanks(await import(\"./ranks.ts\"))`; README: Node)",
     };
   }
   return { fix: "the file exists, so the module itself (or one of its imports) failed: see the error above" };

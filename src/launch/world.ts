@@ -36,22 +36,27 @@ export class World {
   private closing: Promise<void> | undefined;
   private readonly control: Int32Array;
 
+  /** `launch` makes the world from the workers it started. @internal */
   constructor(private readonly parts: WorldParts) {
     this.control = new Int32Array(parts.control);
   }
 
+  /** Number of ranks (one worker each). */
   get worldSize(): number {
     return this.parts.workers.length;
   }
 
+  /** Every rank's default backend (the launch's `backend`). */
   get backend(): BackendName {
     return this.parts.backend;
   }
 
+  /** The JavaScript runtime the world was launched in; its ranks run in workers of the same one. */
   get runtime(): RuntimeName {
     return this.parts.runtime;
   }
 
+  /** Bytes of each rank's heap slab: the launch's `heapBytes` rounded up to HEAP_ALIGNMENT. */
   get heapBytes(): number {
     return this.parts.heapBytes;
   }
@@ -61,6 +66,7 @@ export class World {
     return this.parts.adapters;
   }
 
+  /** True once `close()` was called (the ranks may still be ending); `run` then rejects. */
   get closed(): boolean {
     return this.closing !== undefined;
   }

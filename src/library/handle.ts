@@ -6,6 +6,7 @@
 
 /** Takes back one registration. `dispose()` is idempotent: the second call does nothing. */
 export interface RegistrationHandle {
+  /** Takes the registration back if it is still the one in place; later calls do nothing. */
   dispose(): void;
   /** True once `dispose()` has run. */
   readonly disposed: boolean;

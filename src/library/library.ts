@@ -21,6 +21,7 @@ export { metaKernelOf, runMeta } from "./run-meta.ts";
 /** DEF owns a namespace (one live DEF per namespace); FRAGMENT adds ops to it; IMPL only adds kernels. */
 export type LibraryKind = "DEF" | "FRAGMENT" | "IMPL";
 
+/** What `Library.define` registers together with the schema. */
 export interface DefineOptions {
   /** Same as calling `registerSymmMemArgs` right after `define`, kept next to the schema. */
   readonly symmMemArgs?: readonly string[];
@@ -38,6 +39,7 @@ export interface DefinitionHandle extends RegistrationHandle {
   readonly name: string;
   /** The stored schema, with this library's namespace. */
   readonly schema: OpSchema;
+  /** The op's table entry, as `findOp(name)` returns it while the definition is live. */
   readonly entry: OpEntry;
 }
 
@@ -47,13 +49,20 @@ const KINDS: readonly string[] = ["DEF", "FRAGMENT", "IMPL"];
 /** Namespaces held by a live DEF library. */
 const defNamespaces = new Set<string>();
 
+/**
+ * One owner's registrations in a namespace. The constructor throws an OpError when `namespace`
+ * is not an identifier, `kind` is not DEF, FRAGMENT or IMPL, or a live DEF library already owns
+ * the namespace.
+ */
 export class Library {
   /** Live handles, in registration order; a handle leaves the set when it is disposed. */
   readonly #handles = new Set<RegistrationHandle>();
   #disposed = false;
 
   constructor(
+    /** The namespace its ops live in, `ns` of `ns::name`. */
     readonly namespace: string,
+    /** DEF, FRAGMENT or IMPL (see LibraryKind); an IMPL library cannot `define`. */
     readonly kind: LibraryKind,
   ) {
     if (!NAMESPACE.test(namespace)) {

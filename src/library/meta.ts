@@ -15,11 +15,15 @@ import type { OpSchema, Return } from "./schema.ts";
 
 /** What a meta kernel knows of a tensor. Real tensors qualify too: anything with shape and dtype. */
 export interface TensorMeta {
+  /** Sizes of the dimensions; `[]` for a scalar. */
   readonly shape: readonly number[];
+  /** Element type. */
   readonly dtype: DType;
 }
 
+/** What a meta kernel receives besides its arguments. */
 export interface MetaContext {
+  /** The schema of the op whose meta kernel runs. */
   readonly schema: OpSchema;
   /** Size of a group by name; throws for an unknown group. */
   groupSize(name: string): number;

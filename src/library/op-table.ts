@@ -44,13 +44,19 @@ export interface MetaHolder {
   register(fn: MetaKernel): RegistrationHandle;
 }
 
+/** The holders of one op, one per kind of registration. */
 export interface OpHolders {
   readonly kernels: KernelHolder;
   readonly symmMemArgs: SymmMemArgsHolder;
   readonly meta: MetaHolder;
 }
 
+/**
+ * What the op table holds for one op, as `findOp` returns it: its schema and, read at each
+ * access, what is registered for it.
+ */
 export interface OpEntry {
+  /** The op's schema, with its namespace. */
   readonly schema: OpSchema;
   /** Backend name (dispatch key) → kernel; the kernel holder's map. */
   readonly impls: ReadonlyMap<string, Kernel>;
@@ -58,7 +64,11 @@ export interface OpEntry {
   readonly symmMemArgs: readonly string[] | undefined;
   /** The registered meta kernel, if any. */
   readonly meta: MetaKernel | undefined;
-  /** What registers into this entry; every `register` returns a handle. */
+  /**
+   * What registers into this entry; every `register` returns a handle. Library writes through
+   * them (register through a Library, whose `dispose()` then takes the registration back).
+   * @internal
+   */
   readonly holders: OpHolders;
   /** False once the op's definition was disposed: its holders then refuse registrations. */
   readonly live: boolean;

@@ -29,6 +29,11 @@ const TYPE_NAMES: Readonly<Record<string, TypeKind>> = {
 };
 const KNOWN_TYPES = "a type (Tensor, int, SymInt, float, bool, str, Scalar)";
 
+/**
+ * Parses `[ns::]name[.overload](args) -> returns` into an OpSchema (`SymInt` is read as `int`).
+ * Throws a SchemaError with the 0-based position of the first problem, including the forms it
+ * does not support.
+ */
 export function parseSchema(text: string): OpSchema {
   const s = new SchemaScanner(text);
   const first = s.ident("an operator name");

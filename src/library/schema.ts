@@ -8,25 +8,36 @@ export type TypeKind = "Tensor" | "int" | "float" | "bool" | "str" | "Scalar";
 
 /** `int[]?` is `{ kind: "int", list: true, optional: true }`: `?` applies to the whole list. */
 export interface ArgType {
+  /** The base type (`SymInt` is stored as "int"). */
   readonly kind: TypeKind;
+  /** Declared with `?`: the value may be None (null). */
   readonly optional: boolean;
+  /** Declared with `[]`: a list of `kind`. */
   readonly list: boolean;
 }
 
 /** `Tensor(a!)` is `{ set: "a", isWrite: true }`; values sharing a set may share storage. */
 export interface AliasInfo {
+  /** The alias set's name, `a` in `Tensor(a!)`. */
   readonly set: string;
+  /** Declared with `!`: the op writes to the value. */
   readonly isWrite: boolean;
 }
 
 /** A parsed default: `None` is null; lists hold scalars only. */
 export type DefaultScalar = null | boolean | number | string;
+/** A parsed default: a scalar, or a list of scalars for a list type (`int[] x=[1, 2]`). */
 export type DefaultValue = DefaultScalar | readonly DefaultScalar[];
 
+/** One argument of a schema: `Tensor(a!) out`, `str reduce_op='sum'`. */
 export interface Argument {
+  /** The argument's name, by which it may also be passed. */
   readonly name: string;
+  /** Its type. */
   readonly type: ArgType;
+  /** Its alias annotation (`(a)`, `(a!)`; Tensor only), if any. */
   readonly alias?: AliasInfo;
+  /** True when the schema gives a default (`=...`): the argument may then be left out. */
   readonly hasDefault: boolean;
   /** Only meaningful when `hasDefault`; `undefined` otherwise. */
   readonly default?: DefaultValue;
@@ -34,31 +45,50 @@ export interface Argument {
   readonly kwargOnly: boolean;
 }
 
+/** One return of a schema: `Tensor(a!)`, or a named one in a tuple, `(Tensor values, Tensor indices)`. */
 export interface Return {
+  /** Its type. */
   readonly type: ArgType;
+  /** Its alias annotation, if any: the return is the argument in the same alias set (`returnAliases`). */
   readonly alias?: AliasInfo;
+  /** The return's name, when the schema gives one. */
   readonly name?: string;
 }
 
+/** The fields an OpSchema is made of: what `new OpSchema(parts)` takes. */
 export interface OpSchemaParts {
+  /** `ns` of `ns::name`; absent for a schema written without one. */
   readonly namespace?: string;
+  /** The operator name, without namespace or overload. */
   readonly name: string;
   /** "" when the schema names no overload (PyTorch's "default" overload). */
   readonly overload: string;
+  /** The arguments, in schema order. */
   readonly args: readonly Argument[];
+  /** The returns, in order; empty for `-> ()`. */
   readonly returns: readonly Return[];
 }
 
+/**
+ * A parsed, frozen operator schema. The constructor freezes copies of the parts' arguments and
+ * returns and derives the rest; it checks nothing (`parseSchema` does).
+ */
 export class OpSchema implements OpSchemaParts {
+  /** `ns` of `ns::name`; absent for a schema written without one. */
   readonly namespace?: string;
+  /** The operator name, without namespace or overload. */
   readonly name: string;
+  /** "" when the schema names no overload (PyTorch's "default" overload). */
   readonly overload: string;
+  /** The arguments, in schema order. */
   readonly args: readonly Argument[];
+  /** The returns, in order; empty for `-> ()`. */
   readonly returns: readonly Return[];
   /** `ns::name` or `ns::name.overload`; without a namespace, `name[.overload]`. */
   readonly qualifiedName: string;
   /** Names of the arguments with a write alias (`Tensor(a!)`), in schema order. */
   readonly mutatedArgs: readonly string[];
+  /** True when some argument has a write alias (`mutatedArgs` is not empty). */
   readonly isMutable: boolean;
 
   constructor(parts: OpSchemaParts) {
@@ -88,6 +118,7 @@ export class OpSchema implements OpSchemaParts {
     );
   }
 
+  /** The canonical schema text (`ns::name.overload(args) -> returns`); it parses back to an equal schema. */
   toString(): string {
     const parts: string[] = [];
     let inKwargs = false;

@@ -6,6 +6,10 @@
 import { OpError } from "../core/errors.ts";
 import { canonicalOpName } from "./op-name.ts";
 
+/**
+ * Symm-mem argument names by op. Op names are qualified (`ns::name[.overload]`); `ns::name.default`
+ * is the same op as `ns::name`.
+ */
 export class SymmMemRegistry {
   readonly #args = new Map<string, readonly string[]>();
 
@@ -14,10 +18,12 @@ export class SymmMemRegistry {
     return this.#args.get(key(opName));
   }
 
+  /** True when `opName` has a registration. */
   isRegistered(opName: string): boolean {
     return this.#args.has(key(opName));
   }
 
+  /** True when `argName` is one of the registered symm-mem arguments of `opName`. */
   isSymmMemArg(opName: string, argName: string): boolean {
     return this.get(opName)?.includes(argName) ?? false;
   }

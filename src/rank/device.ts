@@ -4,14 +4,23 @@ import { guardNodeDevice, NODE_GPU_HELP, nodeGpu } from "./node-gpu.ts";
 
 /** What a rank reports about its adapter; plain data, so it crosses to the main thread. */
 export interface AdapterSummary {
+  /** "webgpu" for a rank with a WebGPU device; "cpu" for any other backend (no device). */
   readonly backend: string;
+  /** The adapter's vendor (GPUAdapterInfo), "" when the runtime does not say. */
   readonly vendor: string;
+  /** The adapter's architecture (GPUAdapterInfo), "" when the runtime does not say. */
   readonly architecture: string;
+  /** The adapter's vendor-specific device identifier (GPUAdapterInfo), "" when the runtime does not say. */
   readonly device: string;
+  /** The adapter's description (GPUAdapterInfo; Chromium may leave it ""); "cpu (no GPU device)" without one. */
   readonly description: string;
+  /** True for a fallback (software) adapter, as the runtime reports it; false when it does not. */
   readonly isFallbackAdapter: boolean;
+  /** The features enabled on the rank's device, sorted; empty without a device. */
   readonly features: readonly string[];
+  /** The device's maxStorageBufferBindingSize limit, in bytes; 0 without a device. */
   readonly maxStorageBufferBindingSize: number;
+  /** The device's maxBufferSize limit, in bytes; 0 without a device. */
   readonly maxBufferSize: number;
 }
 

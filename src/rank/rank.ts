@@ -36,13 +36,19 @@ export class Rank {
   private readonly collectives: CollectiveCaller;
 
   constructor(
+    /** This rank's world rank, 0 ≤ rank < worldSize. */
     readonly rank: number,
+    /** Number of ranks in the world. */
     readonly worldSize: number,
+    /** The JavaScript runtime the rank's worker runs in. */
     readonly runtime: RuntimeName,
+    /** The default backend: `tensor` and `zeros` make tensors on it (the launch's `backend`). */
     readonly backend: BackendName,
     /** The rank's own device (webgpu backend), or null. */
     readonly device: GPUDevice | null,
+    /** What the rank's adapter is (for a backend other than webgpu: a "cpu" summary). */
     readonly adapter: AdapterSummary,
+    /** This rank's side of the symmetric heap: allocation, rendezvous, groups. */
     readonly symm: SymmetricHeap,
   ) {
     this.dispatcher = new Dispatcher(this);

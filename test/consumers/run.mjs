@@ -3,6 +3,7 @@
 // lints the tarball (publint, @arethetypeswrong/cli), then installs the tarball into temporary
 // projects made from the templates beside this file and runs each as its user would:
 //   node-app  plain `node app.mjs` (no tsx, no loader): 4 ranks on the cpu backend;
+//   node-ts-app `node --import tsx app.ts`: TypeScript through the user's own loader;
 //   deno-app  `deno run -A main.ts`, "webshmem" from node_modules: 4 ranks on WebGPU (lavapipe);
 //   vite-app  strict TypeScript (`tsc`, skipLibCheck false), the Vite dev server and a production
 //             build (`vite build` + `vite preview`), each opened in Chromium: 4 WebGPU ranks.
@@ -203,13 +204,19 @@ if (tarball === undefined) {
     });
   }
   if (want("node")) {
-    await check("plain node app.mjs (no tsx, no loader): 4 cpu ranks, all-reduce verified", () => {
+    await check("plain node app.mjs (no tsx, no loader): 4 cpu ranks, handshake and all-reduce verified", () => {
       const dir = project("node-app", tarball);
       return runVerified(process.execPath, ["app.mjs"], dir);
     });
   }
+  if (want("node")) {
+    await check("node --import tsx app.ts (the user's own loader), TypeScript rank functions in a rank worker: 4 cpu ranks, verified", () => {
+      const dir = project("node-ts-app", tarball, ["tsx"]);
+      return runVerified(process.execPath, ["--import", "tsx", "app.ts"], dir);
+    });
+  }
   if (want("deno")) {
-    await check("deno run -A main.ts, webshmem from node_modules: 4 WebGPU ranks, all-reduce verified", () => {
+    await check("deno run -A main.ts, webshmem from node_modules: 4 WebGPU ranks, handshake and all-reduce verified", () => {
       const dir = project("deno-app", tarball);
       return runVerified(bin("deno"), ["run", "-A", "main.ts"], dir);
     });
@@ -226,7 +233,7 @@ if (tarball === undefined) {
     });
     const vite = (d) => join(d, "node_modules/vite/bin/vite.js");
     if (dir !== undefined) {
-      await check("Vite app on the dev server, in Chromium: 4 WebGPU ranks, all-reduce verified on the page", async () => {
+      await check("Vite app on the dev server, in Chromium: 4 WebGPU ranks, handshake and all-reduce verified on the page", async () => {
         const port = await freePort();
         const server = await serve(dir, [vite(dir), "--port", String(port), "--strictPort", "--host", "127.0.0.1"], `http://127.0.0.1:${port}/`);
         try {
@@ -235,7 +242,7 @@ if (tarball === undefined) {
           server.stop();
         }
       });
-      await check("Vite app built (vite build + vite preview), in Chromium: 4 WebGPU ranks, all-reduce verified on the page", async () => {
+      await check("Vite app built (vite build + vite preview), in Chromium: 4 WebGPU ranks, handshake and all-reduce verified on the page", async () => {
         must(sh(process.execPath, [vite(dir), "build"], { cwd: dir }), "vite build");
         const assets = readdirSync(join(dir, "dist", "assets"));
         if (assets.some((a) => a.endsWith(".ts"))) throw new Error(`the build copied TypeScript files as assets: ${assets.join(", ")}`);

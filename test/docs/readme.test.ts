@@ -12,6 +12,8 @@ const WHOLE_FILES: readonly [string, string][] = [
   ["test/consumers/deno-app/main.ts", "ts"],
   ["test/consumers/node-app/ranks.mjs", "js"],
   ["test/consumers/node-app/app.mjs", "js"],
+  ["test/consumers/node-ts-app/ranks.worker.mjs", "js"],
+  ["test/consumers/node-ts-app/app.ts", "ts"],
 ];
 
 /** Code blocks that start with `// from PATH`: excerpts, each of whose code lines is a line of PATH. */
@@ -27,8 +29,10 @@ describe("README examples do not drift from the files that run", () => {
     expect(readme).toContain("```" + lang + "\n" + text + "\n```");
   });
 
-  it("the Vite and Deno apps share one ranks.ts", () => {
-    expect(readFileSync("test/consumers/vite-app/src/ranks.ts", "utf8")).toBe(readFileSync("test/consumers/deno-app/ranks.ts", "utf8"));
+  it("the Vite, Deno and Node-with-a-loader apps share one ranks.ts", () => {
+    const ranks = readFileSync("test/consumers/deno-app/ranks.ts", "utf8");
+    expect(readFileSync("test/consumers/vite-app/src/ranks.ts", "utf8")).toBe(ranks);
+    expect(readFileSync("test/consumers/node-ts-app/ranks.ts", "utf8")).toBe(ranks);
   });
 
   it("every excerpt's code lines are lines of the file it names", () => {

@@ -77,6 +77,6 @@ describe("explainLoadFailure says what was received and the likely fix", () => {
     expect(missing).toContain("(received: no such file)");
     const ts = await explainLoadFailure("rank module", new URL("../fixtures/alloc-ranks.ts", import.meta.url).href, new Error("x"));
     expect(ts).toContain("Node runs TypeScript only through a loader");
-    expect(ts).toContain("node --import tsx");
+    expect(ts).toContain("a rankWorker .mjs that registers your loader");
   });
 });

@@ -2,6 +2,7 @@ import { checkPeerInRange } from "../../core/ranges.ts";
 import { casWait } from "./wait.ts";
 import { INTERNAL_CHANNELS } from "../control.ts";
 
+/** Options of the signal calls: barrier, putSignal, waitSignal (and putWithSignal's timeout). */
 export interface SignalOptions {
   /** Signal channel, 0 ≤ channel < the launch's `signalChannels`. Default 0. */
   channel?: number;
@@ -28,10 +29,12 @@ export interface PadGeometry {
 export class SignalPad {
   private readonly stride: number; // words per destination rank
 
+  /** The heap makes one per group, over its share of the control buffer. @internal */
   constructor(private readonly g: PadGeometry) {
     this.stride = g.size * (g.channels + INTERNAL_CHANNELS);
   }
 
+  /** Int32 words these pads take in the control buffer: size² × (signalChannels + 2 internal channels). */
   get words(): number {
     return this.g.size * this.stride;
   }
@@ -48,23 +51,36 @@ export class SignalPad {
     return this.g.control.subarray(start, start + this.g.size * this.g.channels);
   }
 
+  /**
+   * Raises this rank's signal in `dst`'s pad on `opts.channel` (CAS 0→1), first waiting for `dst`
+   * to consume the previous one. Rejects with TimeoutError after `opts.timeoutMs`, PeerLostError
+   * when a rank fails, and a RangeError for a bad peer, channel or timeout.
+   */
   async putSignal(dst: number, opts: SignalOptions = {}): Promise<void> {
     this.checkPeer(dst, "putSignal");
     const channel = this.userChannel(opts.channel, "putSignal");
     await this.put(dst, channel, opts.timeoutMs, "putSignal");
   }
 
+  /**
+   * Waits for `src`'s signal in this rank's pad on `opts.channel`, then clears it (CAS 1→0); the
+   * same errors as `putSignal`.
+   */
   async waitSignal(src: number, opts: SignalOptions = {}): Promise<void> {
     this.checkPeer(src, "waitSignal");
     const channel = this.userChannel(opts.channel, "waitSignal");
     await this.wait(src, channel, opts.timeoutMs, "waitSignal");
   }
 
+  /**
+   * Collective over the group: signals every peer on `opts.channel`, then waits for each peer's
+   * signal. Rejects as `putSignal` does (there is no peer argument to get wrong).
+   */
   async barrier(opts: SignalOptions = {}): Promise<void> {
     await this.barrierOn(this.userChannel(opts.channel, "barrier"), opts.timeoutMs);
   }
 
-  /** Barrier on one of the internal channels (rendezvous, group creation). */
+  /** Barrier on one of the internal channels (rendezvous, group creation). @internal */
   async internalBarrier(k: number, timeoutMs?: number): Promise<void> {
     await this.barrierOn(this.g.channels + k, timeoutMs);
   }

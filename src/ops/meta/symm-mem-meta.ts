@@ -10,7 +10,7 @@
  * so their metas do too; `allGatherOutShape` and `reduceScatterOutShape` give the shapes the
  * high-level API allocates. The all-to-all and tile ops have no kernels yet: their metas apply
  * PyTorch's checks (torch/csrc/distributed/c10d/symm_mem/nvshmem_extension.cu), with int32
- * splits and offsets, and every reduce op of ops.md.
+ * splits and offsets, and every reduce op of docs/ops.md.
  */
 import type { MetaKernel } from "../../library/meta.ts";
 import {

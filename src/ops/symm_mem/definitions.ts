@@ -1,6 +1,6 @@
 /**
  * The built-in `symm_mem` operator set, defined through the same public Library API a downstream
- * package uses. Schemas are PyTorch's, spelled exactly (ops.md); the registered lists are the
+ * package uses. Schemas are PyTorch's, spelled exactly (docs/ops.md); the registered lists are the
  * arguments PyTorch registers for its compiler (torch/distributed/_symmetric_memory/_register_ops.py):
  * the ones the dispatcher places in the symmetric heap. Each op also gets its meta kernel
  * (src/ops/meta/: output shapes and dtypes without running anything). Kernels are added per
@@ -11,13 +11,23 @@ import { parseSchema } from "../../library/schema-parser.ts";
 import { OpError } from "../../core/errors.ts";
 import { SYMM_MEM_METAS } from "../meta/symm-mem-meta.ts";
 
+/** One built-in symm_mem op, as `defineSymmMemOps` defines it. */
 export interface BuiltinOp {
+  /** The schema text, without the namespace (`one_shot_all_reduce(Tensor input, ...) -> Tensor`). */
   readonly schema: string;
+  /** The arguments registered as symm-mem (placed in the heap by the dispatcher); empty: none. */
   readonly symmMemArgs: readonly string[];
 }
 
+/** The namespace of the built-in ops after PyTorch's: `symm_mem::one_shot_all_reduce`. */
 export const SYMM_MEM_NAMESPACE = "symm_mem";
 
+/**
+ * Every built-in symm_mem op, defined with its meta kernel when this module loads (once per realm;
+ * every rank worker loads it). The "cpu" and "webgpu" backends have kernels for all but
+ * all_to_all_vdev, all_to_all_vdev_2d, all_to_all_vdev_2d_offset, tile_reduce and
+ * multi_root_tile_reduce.
+ */
 export const SYMM_MEM_OPS: readonly BuiltinOp[] = [
   // all-reduce family
   { schema: "one_shot_all_reduce(Tensor input, str reduce_op, str group_name) -> Tensor", symmMemArgs: ["input"] },
@@ -80,7 +90,7 @@ export const SYMM_MEM_OPS: readonly BuiltinOp[] = [
       "str reduce_op='sum') -> ()",
     symmMemArgs: ["in_tiles", "out_tile"],
   },
-  // Not in PyTorch's symm_mem: ops.md asks for it; registered like the other collectives.
+  // Not in PyTorch's symm_mem: docs/ops.md asks for it; registered like the other collectives.
   { schema: "broadcast(Tensor(a!) input, int root, str group_name) -> Tensor(a!)", symmMemArgs: ["input"] },
   // utilities: PyTorch registers nothing for these
   { schema: "stream_write_value32_(Tensor(a!) input, int offset, int val) -> Tensor(a!)", symmMemArgs: [] },

@@ -10,14 +10,25 @@ import { Library, type Kernel } from "../../library/library.ts";
 import type { MetaKernel } from "../../library/meta.ts";
 import { WEBSHMEM_METAS } from "../meta/webshmem-meta.ts";
 
+/** The namespace of this project's own ops: `webshmem::host_all_reduce_`. */
 export const WEBSHMEM_NAMESPACE = "webshmem";
 
+/** One op of the webshmem namespace, with everything it is defined with. */
 export interface WebshmemOp {
+  /** The schema text, without the namespace. */
   readonly schema: string;
+  /** Its kernel, registered for the "cpu" and "webgpu" backends (`registerBuiltinKernels` adds others). */
   readonly kernel: Kernel<OpContext>;
+  /** Its meta kernel. */
   readonly meta: MetaKernel;
 }
 
+/**
+ * The webshmem ops by name, defined with their kernels when this module loads (once per realm).
+ * One so far: `host_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)`,
+ * an in-place all-reduce whose arithmetic runs on the host; its pipelined path takes a
+ * HostAllReduceTuning and reports a HostAllReduceTrace.
+ */
 export const WEBSHMEM_OPS: Readonly<Record<string, WebshmemOp>> = {
   host_all_reduce_: {
     schema: "host_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)",

@@ -9,14 +9,19 @@ export interface HostAllReduceTrace {
   origin: number;
   /** The workspace was ready and the start barrier passed. */
   started: number;
+  /** Per chunk: when it had been read back into this rank's in-slot, published in chunk order (ms). */
   staged: number[];
+  /** Per chunk: when this rank had reduced its slice of it (ms). */
   reduced: number[];
+  /** Per chunk: when this rank had written every slice of it back into its tensor (ms). */
   uploaded: number[];
   /** How late each wait that had to sleep woke up after the peer published (ms), sorted. */
   wakeDelays: number[];
-  /** Milliseconds spent in the reduction itself, and in the uploads' writes (writeBuffer calls). */
+  /** Milliseconds spent in the reduction itself. */
   reduceMs: number;
+  /** Milliseconds spent in the uploads' writes: the endpoint's write and flush calls (writeBuffer on webgpu). */
   writeMs: number;
+  /** The call's end: every chunk read back, reduced and uploaded (ms). */
   end: number;
 }
 

@@ -6,6 +6,11 @@
  */
 const MiB = 1 << 20;
 
+/**
+ * The settings of `webshmem::host_all_reduce_`, given with `rank.configure`; a key left out keeps
+ * its default (4 MiB chunks, 16 in-slots, 16 out-slots). An unknown key or a bad value makes the
+ * call throw a RangeError naming it. Every rank of a group must use the same values.
+ */
 export interface HostAllReduceTuning {
   /** Bytes per chunk (a multiple of 256). */
   readonly chunkBytes: number;
