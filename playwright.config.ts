@@ -1,6 +1,10 @@
 import { defineConfig } from "@playwright/test";
 
-const PORT = Number(process.env.E2E_PORT ?? 5174);
+// Every spec runs twice: project "dev" against the Vite dev server (sources transformed on
+// request) and project "built" against a production build (`vite build` of the demo and the
+// e2e harness into .e2e-dist/, served by `vite preview`), so the pages are tested as users ship them.
+const DEV_PORT = Number(process.env.E2E_PORT ?? 5174);
+const BUILT_PORT = Number(process.env.E2E_BUILT_PORT ?? DEV_PORT + 1);
 
 // Debian's Chromium: Playwright cannot download a browser here. --enable-unsafe-webgpu gives
 // SwiftShader's WebGPU adapter on machines without a GPU; the network flags keep Chromium from
@@ -21,19 +25,36 @@ export default defineConfig({
   workers: 1,
   reporter: process.env.E2E_JSON ? [["list"], ["json", { outputFile: process.env.E2E_JSON }]] : [["list"]],
   use: {
-    baseURL: `http://localhost:${PORT}`,
     browserName: "chromium",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: chromiumArgs,
     },
   },
-  webServer: {
-    command: `npx vite --port ${PORT} --strictPort`,
-    url: `http://localhost:${PORT}/e2e/harness.html`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  projects: [
+    { name: "dev", use: { baseURL: `http://localhost:${DEV_PORT}` } },
+    { name: "built", use: { baseURL: `http://localhost:${BUILT_PORT}` } },
+  ],
+  webServer: [
+    {
+      // WEBSHMEM_E2E_DEV=1 (vite.config.ts): no HMR, no file watching, so no page reloads mid-test.
+      command: `npx vite --port ${DEV_PORT} --strictPort`,
+      env: { WEBSHMEM_E2E_DEV: "1" },
+      url: `http://localhost:${DEV_PORT}/e2e/harness.html`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      // WEBSHMEM_E2E_BUILD=1 (vite.config.ts): the demo and e2e/harness.html, built into .e2e-dist/.
+      command: `npx vite build --logLevel warn && npx vite preview --port ${BUILT_PORT} --strictPort`,
+      env: { WEBSHMEM_E2E_BUILD: "1" },
+      url: `http://localhost:${BUILT_PORT}/e2e/harness.html`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

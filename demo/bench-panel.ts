@@ -3,6 +3,8 @@
  * page's workers, the nccl-tests table and the baselines printed below. Runs only when asked.
  */
 import { benchMain } from "../src/bench/main.ts";
+// The benchmark's ranks built into a rank worker, so that the panel works in the built demo too.
+import rankWorker from "../src/bench/ranks.worker.ts?worker&url";
 
 const FIELDS = [
   { id: "ranks", flag: "-g", label: "ranks", value: "4" },
@@ -65,7 +67,7 @@ export function mountBenchPanel(root: HTMLElement): void {
             lastErr = line;
             status.textContent = line;
           },
-        }, { version: "demo" });
+        }, { version: "demo", rankWorker });
         status.textContent = code === 0 ? "done: every result checked, 0 wrong" : lastErr || `failed (exit code ${code})`;
         status.classList.toggle("error", code !== 0);
       } catch (err) {

@@ -1,7 +1,8 @@
 import { describeAdapter, launch, type BackendName, type World } from "../src/index.ts";
 import { mountBenchPanel } from "./bench-panel.ts";
+// Built by Vite into a worker of its own, on the dev server and in `npm run build:demo` alike.
+import rankWorker from "./demo-ranks.worker.ts?worker&url";
 
-const rankModule = new URL("./demo-ranks.ts", import.meta.url);
 const status = document.querySelector<HTMLParagraphElement>("#status")!;
 const tbody = document.querySelector<HTMLTableSectionElement>("#ranks-table tbody")!;
 const ranksInput = document.querySelector<HTMLInputElement>("#ranks")!;
@@ -26,7 +27,7 @@ async function start(): Promise<void> {
   }
   setStatus(`launching ${worldSize} ranks on ${backend}…`);
   try {
-    world = await launch({ worldSize, heapBytes: 1 << 20, backend, rankModule });
+    world = await launch({ worldSize, heapBytes: 1 << 20, backend, rankWorker });
   } catch (e) {
     setStatus(`${(e as Error).name}: ${(e as Error).message}`, true);
     return;

@@ -3,12 +3,13 @@
 // out of the matrix and its clear error is checked instead.
 import { expect, test } from "@playwright/test";
 import { webgpuSkipReason } from "./gpu.ts";
+import { type HarnessGlobal, openHarness } from "./harness-page.ts";
 
 const fraction = Number(process.env.WEBSHMEM_MATRIX_FRACTION ?? "0.3");
 
 test.describe("collective matrix in Chromium, webgpu", () => {
   test.beforeEach(async ({ page }) => {
-    await page.goto("/e2e/harness.html");
+    await openHarness(page);
     const skip = await webgpuSkipReason(page);
     if (skip) console.warn(`SKIP: ${skip}`);
     test.skip(skip !== undefined, skip);
@@ -18,8 +19,7 @@ test.describe("collective matrix in Chromium, webgpu", () => {
     test(`${worldSize} ranks (sample ${fraction})`, async ({ page }) => {
       page.on("console", (m) => { if (!m.text().startsWith("[vite]")) console.log(`  ${m.text()}`); });
       const summary = await page.evaluate(async ({ worldSize, fraction }) => {
-        const url = "/test/shared/collective-matrix.ts";
-        const m = (await import(url)) as typeof import("../test/shared/collective-matrix.ts");
+        const m = await (globalThis as unknown as HarnessGlobal).__harness.load("collective-matrix");
         const report = await m.runCollectiveMatrix({
           backend: "webgpu", worldSizes: [worldSize], smallFraction: fraction,
           largeCases: worldSize === 4 ? 2 : 1, dtypes: ["float32", "bfloat16", "int32"],
@@ -32,8 +32,7 @@ test.describe("collective matrix in Chromium, webgpu", () => {
 
   test("float16 without shader-f16 fails with a clear error", async ({ page }) => {
     const message = await page.evaluate(async () => {
-      const url = "/test/shared/collective-matrix.ts";
-      const m = (await import(url)) as typeof import("../test/shared/collective-matrix.ts");
+      const m = await (globalThis as unknown as HarnessGlobal).__harness.load("collective-matrix");
       try {
         await m.runCollectiveMatrix({
           backend: "webgpu", worldSizes: [2], smallFraction: 1, largeCases: 0, dtypes: ["float16"],

@@ -1,5 +1,7 @@
 import { test, type Page } from "@playwright/test";
 import type { DeviceOutcome } from "../test/shared/with-device.ts";
+import type { HarnessModules } from "./harness.ts";
+import { type HarnessGlobal, openHarness } from "./harness-page.ts";
 
 /** Why WebGPU tests cannot run in this Chromium (asked from a Web Worker), or undefined. */
 export async function webgpuSkipReason(page: Page): Promise<string | undefined> {
@@ -21,20 +23,20 @@ export async function webgpuSkipReason(page: Page): Promise<string | undefined> 
  * The body of a Playwright test that runs `module[exportName][key](device, ctx)` in the harness
  * page on its own device, through test/shared/with-device.ts (error scopes, every buffer and the
  * device destroyed afterwards): `test(name, ({ page }) => runWithDevice(page, name, ...))`.
- * `modulePath` is served by the Vite dev server. With no adapter the test is marked skipped with
- * the reason (`test.skip(true, reason)`, in the report's annotations) and the reason is printed
- * (`SKIP <title>: <reason>`); a string result is printed as the summary.
+ * `moduleName` is one of the harness's modules (e2e/harness.ts). With no adapter the test is
+ * marked skipped with the reason (`test.skip(true, reason)`, in the report's annotations) and the
+ * reason is printed (`SKIP <title>: <reason>`); a string result is printed as the summary.
  */
-export async function runWithDevice(page: Page, title: string, modulePath: string, exportName: string, key: string): Promise<void> {
-  await page.goto("/e2e/harness.html");
-  const outcome = await page.evaluate(async ({ title, modulePath, exportName, key }) => {
-    const helper = "/test/shared/with-device.ts";
-    const { withDevice } = (await import(helper)) as typeof import("../test/shared/with-device.ts");
-    const m = (await import(modulePath)) as Record<string, Record<string, (d: GPUDevice, ctx: unknown) => Promise<unknown>>>;
+export async function runWithDevice(page: Page, title: string, moduleName: keyof HarnessModules, exportName: string, key: string): Promise<void> {
+  await openHarness(page);
+  const outcome = await page.evaluate(async ({ title, moduleName, exportName, key }) => {
+    const h = (globalThis as unknown as HarnessGlobal).__harness;
+    const { withDevice } = await h.load("with-device");
+    const m = (await h.load(moduleName)) as unknown as Record<string, Record<string, (d: GPUDevice, ctx: unknown) => Promise<unknown>>>;
     const fn = m[exportName]?.[key];
-    if (fn === undefined) throw new Error(`${modulePath} has no ${exportName}.${key}`);
+    if (fn === undefined) throw new Error(`harness module ${moduleName} has no ${exportName}.${key}`);
     return withDevice(title, fn);
-  }, { title, modulePath, exportName, key }) as DeviceOutcome<unknown>;
+  }, { title, moduleName, exportName, key }) as DeviceOutcome<unknown>;
   if (outcome.status === "skipped") {
     console.warn(`SKIP ${title}: ${outcome.reason}`);
     test.skip(true, outcome.reason);

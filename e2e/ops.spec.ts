@@ -2,5 +2,5 @@
 import { opScenarios } from "../test/shared/op-scenarios.ts";
 import { scenarioSpecs } from "./scenario-spec.ts";
 
-scenarioSpecs("op scenarios in Chromium, webgpu, 4 ranks", "/test/shared/op-scenarios.ts", "opScenarios",
+scenarioSpecs("op scenarios in Chromium, webgpu, 4 ranks", "op-scenarios", "opScenarios",
   Object.keys(opScenarios));

@@ -1,14 +1,21 @@
 import { expect, test } from "@playwright/test";
 import { webgpuSkipReason } from "./gpu.ts";
+import type { HarnessModules } from "./harness.ts";
+import { type HarnessGlobal, openHarness } from "./harness-page.ts";
+
+/** The harness modules that export a record of scenarios. */
+type ScenarioModule = "heap-scenarios" | "op-scenarios";
 
 /**
- * Playwright tests for a record of scenarios in test/shared/: each runs in the page, on 4 Web
- * Workers with WebGPU devices, importing `modulePath` from the Vite dev server.
+ * Playwright tests for a record of scenarios in test/shared/: each runs in the harness page, on
+ * 4 Web Workers with WebGPU devices, with the rank workers the harness built (e2e/harness.ts).
  */
-export function scenarioSpecs(title: string, modulePath: string, exportName: string, names: readonly string[]): void {
+export function scenarioSpecs<M extends ScenarioModule>(
+  title: string, moduleName: M, exportName: keyof HarnessModules[M] & string, names: readonly string[],
+): void {
   test.describe(title, () => {
     test.beforeEach(async ({ page }) => {
-      await page.goto("/e2e/harness.html");
+      await openHarness(page);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       const skip = await webgpuSkipReason(page);
       if (skip) console.warn(`SKIP: ${skip}`);
@@ -17,10 +24,11 @@ export function scenarioSpecs(title: string, modulePath: string, exportName: str
 
     for (const name of names) {
       test(name, async ({ page }) => {
-        const result = await page.evaluate(async ({ modulePath, exportName, name }) => {
-          const m = (await import(modulePath)) as Record<string, Record<string, (o: unknown) => Promise<string>>>;
+        const result = await page.evaluate(async ({ moduleName, exportName, name }) => {
+          const h = (globalThis as unknown as HarnessGlobal).__harness;
+          const m = (await h.load(moduleName)) as unknown as Record<string, Record<string, (o: unknown) => Promise<string>>>;
           return m[exportName][name]({ backend: "webgpu", worldSize: 4 });
-        }, { modulePath, exportName, name });
+        }, { moduleName, exportName, name });
         console.log(`  ${name}: ${result}`);
       });
     }

@@ -7,6 +7,6 @@ import { runWithDevice } from "./gpu.ts";
 
 test.describe("wgsl reduction kernels in Chromium, webgpu", () => {
   for (const name of Object.keys(wgslScenarios)) {
-    test(name, ({ page }) => runWithDevice(page, name, "/test/shared/wgsl-scenarios.ts", "wgslScenarios", name));
+    test(name, ({ page }) => runWithDevice(page, name, "wgsl-scenarios", "wgslScenarios", name));
   }
 });

@@ -29,12 +29,24 @@ export interface BenchIO {
 export interface RunEnv {
   /** package.json's version, when the entry point can read it. */
   readonly version?: string;
+  /**
+   * The rank worker to launch: ranks.worker.ts as the page's bundler built it (Vite, as in
+   * demo/bench-panel.ts: `import rankWorker from "../src/bench/ranks.worker.ts?worker&url"`), for
+   * pages that must also work built for production. Default: ranks.ts as a `rankModule`, which the
+   * library's own rank worker imports (Deno, Node, and pages on the Vite dev server such as
+   * bench/page.html for `npm run bench -- --runtime chromium`).
+   */
+  readonly rankWorker?: string | URL;
 }
 
 /** A failure of the run itself (not of a flag), with a message for the user. */
 export class BenchError extends Error {
   override name = "BenchError";
 }
+
+// The rank functions, for the library's own rank worker to import (RunEnv.rankWorker replaces it).
+// @vite-ignore: a bundler must not copy the .ts file into a page's build, where it could not run.
+const RANK_MODULE = new URL(/* @vite-ignore */ "./ranks.ts", import.meta.url);
 
 /** A heap block for `bytes`, and one more block of slack. */
 const align = (bytes: number): number => heapBlockBytes(bytes) + HEAP_ALIGNMENT;
@@ -108,7 +120,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   try {
     world = await launch({
       worldSize: o.ranks, heapBytes, backend: o.backend, timeoutMs: 600_000,
-      rankModule: new URL("./ranks.ts", import.meta.url),
+      ...(env.rankWorker !== undefined ? { rankWorker: env.rankWorker } : { rankModule: RANK_MODULE }),
     });
     const [setup] = await world.run<{ defined: string[] }>("benchSetup", {
       inBytes: maxIn, outBytes: maxOut, stagingBytes: staging, breakdown: o.breakdown, probe: OPTIONAL_OPS,

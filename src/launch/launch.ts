@@ -153,8 +153,14 @@ async function whenReady(w: RankWorker, rank: number, ownWorker: boolean, ms: nu
     await Promise.race([w.ready, w.died, silent]);
   } catch (err) {
     if (err instanceof LaunchError) throw err;
-    const what = ownWorker ? "rank worker" : "library's rank worker (if a bundler pre-bundled webshmem, use rankWorker instead)";
-    throw new LaunchError(`launch: rank ${rank}: ${await explainLoadFailure(what, w.script, err)}`, { cause: err });
+    const what = ownWorker ? "rank worker" : "library's own rank worker, which a rankModule needs,";
+    // The library's worker is missing where a bundler built the page (or pre-bundled webshmem):
+    // there rankModule cannot work at all, whatever the server answered.
+    const fix = ownWorker ? undefined : "in a page built by a bundler (or with webshmem pre-bundled, as Vite's dev server " +
+      "does for dependencies) the library's own rank worker is not served, so rankModule cannot work there: build a rank " +
+      "worker instead, `import rankWorker from \"./ranks.worker.ts?worker&url\"` and `launch({ rankWorker, ... })`, where " +
+      "ranks.worker.ts calls `serveRanks` from \"webshmem/worker\" (README: Vite)";
+    throw new LaunchError(`launch: rank ${rank}: ${await explainLoadFailure(what, w.script, err, fix)}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }

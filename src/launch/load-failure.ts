@@ -49,10 +49,10 @@ async function probeHttp(url: string): Promise<Probe> {
   if (!isJavaScript(type)) {
     return {
       received: `HTTP ${res.status} with content type ${type}`,
-      fix: /\.tsx?(?:[?#]|$)/.test(new URL(url).pathname) || /mp2t/.test(type)
-        ? `the server sends a TypeScript file as is (browsers cannot run it); ${VITE_FIX}`
-        : /html/.test(type)
+      fix: /html/.test(type)
         ? `the server answered with an HTML page (a single-page app's fallback for a missing file?); ${VITE_FIX}`
+        : /\.tsx?(?:[?#]|$)/.test(new URL(url).pathname) || /mp2t/.test(type)
+        ? `the server sends a TypeScript file as is (browsers cannot run it); ${VITE_FIX}`
         : "a module must be served with a JavaScript content type (text/javascript)",
     };
   }
@@ -97,9 +97,10 @@ async function probeFile(url: string): Promise<Probe> {
 
 /**
  * Why a rank module or rank worker at `url` could not be loaded, as the message of a LaunchError:
- * the URL (shortened), what was received for it and the likely fix. `what` names the file's role.
+ * the URL (shortened), what was received for it and the likely fix (`fix`, when the caller knows
+ * it better). `what` names the file's role.
  */
-export async function explainLoadFailure(what: string, url: string, cause: unknown): Promise<string> {
+export async function explainLoadFailure(what: string, url: string, cause: unknown, fix?: string): Promise<string> {
   const reason = shortenUrls(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
   let probe: Probe;
   if (url.startsWith("data:")) {
@@ -113,5 +114,5 @@ export async function explainLoadFailure(what: string, url: string, cause: unkno
     probe = { fix: "pass an absolute URL, e.g. new URL(\"./ranks.js\", import.meta.url)" };
   }
   const received = probe.received === undefined ? "" : ` (received: ${probe.received})`;
-  return `could not load the ${what} ${shortUrl(url)}${received}: ${reason}. Likely fix: ${probe.fix}`;
+  return `could not load the ${what} ${shortUrl(url)}${received}: ${reason}. Likely fix: ${fix ?? probe.fix}`;
 }

@@ -27,7 +27,9 @@ describe("explainLoadFailure says what was received and the likely fix", () => {
   let base = "";
   beforeAll(async () => {
     server = createServer((req, res) => {
-      const types: Record<string, string> = { "/ranks.ts": "video/mp2t", "/ok.js": "text/javascript", "/app/ranks.js": "text/html" };
+      const types: Record<string, string> = {
+        "/ranks.ts": "video/mp2t", "/ok.js": "text/javascript", "/app/ranks.js": "text/html", "/src/rank-worker.ts": "text/html",
+      };
       const type = types[req.url ?? ""];
       if (type === undefined) {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found");
@@ -64,6 +66,13 @@ describe("explainLoadFailure says what was received and the likely fix", () => {
     const m = await explainLoadFailure("rank module", `${base}/app/ranks.js`, new Error("load failed"));
     expect(m).toContain("content type text/html");
     expect(m).toContain("HTML page");
+  });
+
+  it("an HTML fallback page for a .ts path is called an HTML page, not a TypeScript file", async () => {
+    const m = await explainLoadFailure("rank worker", `${base}/src/rank-worker.ts`, new Error("load failed"));
+    expect(m).toContain("content type text/html");
+    expect(m).toContain("HTML page");
+    expect(m).not.toContain("TypeScript file as is");
   });
 
   it("a module served as JavaScript that still failed: points at the module's own error", async () => {

@@ -16,6 +16,7 @@ import {
   caseArenaBytes, caseRegularBytes, describeCase, MATRIX_OPS, mix, type Batch, type CaseSpec, type CaseSummary,
   type MatrixOp,
 } from "../fixtures/collective-ranks.ts";
+import { rankSource } from "./rank-source.ts";
 
 export const MATRIX_WORLD_SIZES: readonly number[] = [2, 3, 4, 8];
 export const SMALL_COUNTS: readonly number[] = [0, 1, 4, 8192, 8196];
@@ -166,7 +167,8 @@ function verify(cases: readonly CaseSpec[], world: number, perRank: readonly Cas
 /** Runs the matrix; resolves to a report, or rejects listing the failing cases. */
 export async function runCollectiveMatrix(o: MatrixOptions): Promise<MatrixReport> {
   const started = performance.now();
-  const rankModule = new URL("../fixtures/collective-ranks.ts", import.meta.url);
+  // @vite-ignore: a bundled page launches the fixture's rank worker instead (rank-source.ts).
+  const ranks = rankSource("collective-ranks", new URL(/* @vite-ignore */ "../fixtures/collective-ranks.ts", import.meta.url));
   const exact = o.exact ?? o.backend === "cpu";
   const failures: string[] = [];
   let total = 0;
@@ -177,7 +179,7 @@ export async function runCollectiveMatrix(o: MatrixOptions): Promise<MatrixRepor
     const arenaBytes = Math.max(...cases.map((c) => caseArenaBytes(c, world)));
     const regular = Math.max(...cases.map((c) => caseRegularBytes(c, world)));
     const heapBytes = Math.ceil((arenaBytes + 2 * regular + (1 << 20)) / 256) * 256;
-    const w = await launch({ worldSize: world, heapBytes, backend: o.backend, rankModule, timeoutMs: o.timeoutMs ?? 120_000 });
+    const w = await launch({ worldSize: world, heapBytes, backend: o.backend, ...ranks, timeoutMs: o.timeoutMs ?? 120_000 });
     try {
       for (const batch of batches(cases, world)) {
         try {

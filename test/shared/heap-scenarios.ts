@@ -5,17 +5,20 @@
  */
 import { launch, type BackendName, type World } from "../../src/index.ts";
 import { check } from "./check.ts";
+import { rankSource } from "./rank-source.ts";
 
 export interface ScenarioOptions {
   backend: BackendName;
   worldSize: number;
 }
 
-const rankModule = new URL("../fixtures/heap-ranks.ts", import.meta.url);
-
+// @vite-ignore: a bundled page launches the fixture's rank worker instead (rank-source.ts), so the
+// bundler must not copy the .ts file into the build as an asset.
+const rankModule = new URL(/* @vite-ignore */ "../fixtures/heap-ranks.ts", import.meta.url);
+const ranks = () => rankSource("heap-ranks", rankModule);
 
 async function withWorld<T>(o: ScenarioOptions, body: (w: World) => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const world = await launch({ worldSize: o.worldSize, heapBytes: 1 << 20, backend: o.backend, rankModule, timeoutMs });
+  const world = await launch({ worldSize: o.worldSize, heapBytes: 1 << 20, backend: o.backend, ...ranks(), timeoutMs });
   try {
     return await body(world);
   } finally {
@@ -124,7 +127,7 @@ export const heapScenarios: Record<string, (o: ScenarioOptions) => Promise<strin
   },
 
   async relaunch(o) {
-    const first = await launch({ worldSize: o.worldSize, heapBytes: 4096, backend: o.backend, rankModule });
+    const first = await launch({ worldSize: o.worldSize, heapBytes: 4096, backend: o.backend, ...ranks() });
     await first.close();
     await first.close(); // idempotent
     return withWorld(o, async (w) => {

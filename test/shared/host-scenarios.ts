@@ -7,8 +7,10 @@
  */
 import { launch } from "../../src/index.ts";
 import type { HostCase, HostSummary } from "../perf/host-ranks.ts";
+import { rankSource } from "./rank-source.ts";
 
-const rankModule = new URL("../perf/host-ranks.ts", import.meta.url);
+// @vite-ignore: a bundled page launches the fixture's rank worker instead (rank-source.ts).
+const rankModule = new URL(/* @vite-ignore */ "../perf/host-ranks.ts", import.meta.url);
 const COUNTS = [0, 1, 4, 8196, (1 << 20) + 3];
 
 export function hostCases(): HostCase[] {
@@ -32,7 +34,7 @@ export function hostCases(): HostCase[] {
 
 /** Runs every case on `worldSize` ranks; throws with the failures, else returns a summary line. */
 export async function runHostScenario(worldSize: number): Promise<string> {
-  const world = await launch({ worldSize, heapBytes: 40 << 20, backend: "webgpu", rankModule, timeoutMs: 120_000 });
+  const world = await launch({ worldSize, heapBytes: 40 << 20, backend: "webgpu", ...rankSource("host-ranks", rankModule), timeoutMs: 120_000 });
   try {
     const list = hostCases();
     const all = await world.run<HostSummary[]>("runHostCases", list);

@@ -4,6 +4,7 @@
  */
 import { launch, type BackendName, type World } from "../../src/index.ts";
 import { check, sameArray } from "./check.ts";
+import { rankSource } from "./rank-source.ts";
 import type { downstream } from "../fixtures/custom-op-ranks.ts";
 
 export interface OpScenarioOptions {
@@ -11,12 +12,13 @@ export interface OpScenarioOptions {
   worldSize: number;
 }
 
-const rankModule = new URL("../fixtures/custom-op-ranks.ts", import.meta.url);
+// @vite-ignore: a bundled page launches the fixture's rank worker instead (rank-source.ts).
+const rankModule = new URL(/* @vite-ignore */ "../fixtures/custom-op-ranks.ts", import.meta.url);
 const tri = (n: number) => (n * (n + 1)) / 2;
 const ramp = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 
 async function withWorld<T>(o: OpScenarioOptions, body: (w: World) => Promise<T>): Promise<T> {
-  const world = await launch({ worldSize: o.worldSize, heapBytes: 1 << 20, backend: o.backend, rankModule });
+  const world = await launch({ worldSize: o.worldSize, heapBytes: 1 << 20, backend: o.backend, ...rankSource("custom-op-ranks", rankModule) });
   try {
     return await body(world);
   } finally {

@@ -11,7 +11,7 @@ import { heapScenarios } from "../shared/heap-scenarios.ts";
 import { runHostScenario } from "../shared/host-scenarios.ts";
 import { opScenarios } from "../shared/op-scenarios.ts";
 import { probeNodeGpu } from "./node-gpu.ts";
-import { ensureBuiltPackage } from "../helpers/built-package.ts";
+import { ensureBuiltPackage, exampleEnv } from "../helpers/built-package.ts";
 
 const { skip, f16 } = await probeNodeGpu();
 if (skip !== undefined) console.warn(`SKIP Node webgpu tests: ${skip}`);
@@ -53,7 +53,7 @@ maybe("Node, webgpu (Dawn on SwiftShader)", () => {
 
   it("examples/node/allreduce.mjs webgpu (plain node, the built package) prints the adapters and verified", () => {
     ensureBuiltPackage();
-    const r = spawnSync(process.execPath, ["examples/node/allreduce.mjs", "webgpu"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, ["examples/node/allreduce.mjs", "webgpu"], { encoding: "utf8", timeout: 120_000, env: exampleEnv() });
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^rank 0: .+\nrank 1: /);
     expect(r.stdout.trim().split("\n").at(-1)).toBe("verified");

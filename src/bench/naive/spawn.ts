@@ -60,7 +60,8 @@ function webWorker(rank: number): NaiveEndpoint {
 async function nodeWorker(rank: number): Promise<NaiveEndpoint> {
   const threads = "node:worker_threads";
   const { Worker: NodeWorker } = (await import(/* @vite-ignore */ threads)) as typeof import("node:worker_threads");
-  const worker = new NodeWorker(new URL("./naive-worker-node.mjs", import.meta.url), { name: `naive-${rank}` });
+  // @vite-ignore: Node only; a bundler building a page must not copy this file into it.
+  const worker = new NodeWorker(new URL(/* @vite-ignore */ "./naive-worker-node.mjs", import.meta.url), { name: `naive-${rank}` });
   const inbox = new Inbox();
   worker.on("message", (m: FromWorker) => inbox.push(m));
   worker.on("error", (e: Error) => inbox.fail(new Error(`naive worker ${rank} died: ${e.message}`)));
