@@ -1,13 +1,10 @@
-/** Rank functions the demo page runs in every worker. */
-import type { Rank } from "../src/index.ts";
-
-/** Meets every peer at a barrier and reports how long it took from this rank's view. */
-export async function barrier(rank: Rank): Promise<{ ms: number }> {
-  const t = rank.symm.empty([1], "int32");
-  const h = await rank.symm.rendezvous(t);
-  const t0 = performance.now();
-  await h.barrier();
-  const ms = performance.now() - t0;
-  rank.symm.free(t);
-  return { ms };
-}
+/**
+ * Every rank function of the demo page, one module per panel; the rank worker serves them all.
+ * Each panel prefixes its names with its own (opRun, heapSnapshot, trainStep, particleStep, …):
+ * `export *` silently drops a name two modules both export.
+ */
+export * from "./ranks/launch-ranks.ts";
+export * from "./ranks/op-ranks.ts";
+export * from "./ranks/heap-ranks.ts";
+export * from "./ranks/train-ranks.ts";
+export * from "./ranks/particle-ranks.ts";

@@ -61,10 +61,17 @@ async function check(name, body) {
 
 const want = (part) => only === undefined || only.includes(part);
 
+/**
+ * Where each template gets the one `ranks.ts` (test/consumers/ranks.ts, the README's rank
+ * functions) that the TypeScript apps share.
+ */
+const SHARED_RANKS = { "deno-app": "ranks.ts", "node-ts-app": "ranks.ts", "vite-app": "src/ranks.ts" };
+
 /** A temporary project from template `name`, with the tarball installed by npm and `tools` linked from the repository. */
 function project(name, tarball, tools = []) {
   const dir = join(work, name);
   cpSync(join(here, name), dir, { recursive: true });
+  if (SHARED_RANKS[name] !== undefined) cpSync(join(here, "ranks.ts"), join(dir, SHARED_RANKS[name]));
   must(sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--no-package-lock", tarball], { cwd: dir }),
     `npm install of the tarball in ${name}`);
   // Build tools the test needs but the user would install themselves: linked after npm install,

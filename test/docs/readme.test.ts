@@ -5,7 +5,7 @@ const readme = readFileSync("README.md", "utf8");
 
 /** The README's examples are the consumer tests' files, verbatim: what users read is what runs. */
 const WHOLE_FILES: readonly [string, string][] = [
-  ["test/consumers/deno-app/ranks.ts", "ts"],
+  ["test/consumers/ranks.ts", "ts"],
   ["test/consumers/vite-app/src/ranks.worker.ts", "ts"],
   ["test/consumers/vite-app/src/main.ts", "ts"],
   ["test/consumers/vite-app/vite.config.ts", "ts"],
@@ -27,12 +27,6 @@ describe("README examples do not drift from the files that run", () => {
   it.each(WHOLE_FILES)("%s appears in the README as a whole code block", (path, lang) => {
     const text = readFileSync(path, "utf8").replace(/\n+$/, "");
     expect(readme).toContain("```" + lang + "\n" + text + "\n```");
-  });
-
-  it("the Vite, Deno and Node-with-a-loader apps share one ranks.ts", () => {
-    const ranks = readFileSync("test/consumers/deno-app/ranks.ts", "utf8");
-    expect(readFileSync("test/consumers/vite-app/src/ranks.ts", "utf8")).toBe(ranks);
-    expect(readFileSync("test/consumers/node-ts-app/ranks.ts", "utf8")).toBe(ranks);
   });
 
   it("every excerpt's code lines are lines of the file it names", () => {

@@ -2,9 +2,10 @@
  * The demo page's Benchmark section: a small sweep of the benchmark core (src/bench/) in this
  * page's workers, the nccl-tests table and the baselines printed below. Runs only when asked.
  */
-import { benchMain } from "../src/bench/main.ts";
+import { benchMain } from "../../src/bench/main.ts";
+import type { DemoSession, MountPanel } from "../session.ts";
 // The benchmark's ranks built into a rank worker, so that the panel works in the built demo too.
-import rankWorker from "../src/bench/ranks.worker.ts?worker&url";
+import rankWorker from "../../src/bench/ranks.worker.ts?worker&url";
 
 const FIELDS = [
   { id: "ranks", flag: "-g", label: "ranks", value: "4" },
@@ -28,7 +29,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string,
   return e;
 }
 
-export function mountBenchPanel(root: HTMLElement): void {
+export const mountBenchPanel: MountPanel = (root: HTMLElement, _session: DemoSession) => {
   const inputs = FIELDS.map((f) => ({ f, input: el("input", { id: `bench-${f.id}`, value: f.value, size: 5 }) }));
   const selects = SELECTS.map((s) => ({
     s, select: el("select", { id: `bench-${s.id}` }, ...s.options.map((o) => el("option", { value: o, textContent: o }))),
@@ -78,4 +79,4 @@ export function mountBenchPanel(root: HTMLElement): void {
       }
     })();
   });
-}
+};

@@ -1,0 +1,13 @@
+import { expect, type Page, test } from "@playwright/test";
+import { webgpuSkipReason } from "./gpu.ts";
+import { openHarness } from "./harness-page.ts";
+
+/** Opens the demo page once it has launched its 4 ranks; skips (saying why) where there is no WebGPU adapter. */
+export async function openDemo(page: Page): Promise<void> {
+  await openHarness(page);
+  const skip = await webgpuSkipReason(page);
+  if (skip) console.warn(`SKIP: ${skip}`);
+  test.skip(skip !== undefined, skip);
+  await page.goto("/");
+  await expect(page.locator("#status")).toHaveText("barrier ok: 4 ranks on webgpu", { timeout: 60_000 });
+}
