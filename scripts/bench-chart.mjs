@@ -217,11 +217,15 @@ function decimalsOf(step) {
 /**
  * The y axis: `fraction(v)` in [0, 1] inside the range (beyond it for clipped lines), `ticks`
  * ({ value, label, major }), `shows(v)` whether a value can be drawn (log: only v > 0).
+ * `values` always fit (the measured series: never clipped, with a margin below the lowest so that
+ * its marker is not cut by the axis); `optional` values (the baselines) widen the log range by at
+ * most six decades below the top, and are clipped beyond.
  */
-export function makeYScale(values, kind = "log") {
+export function makeYScale(values, kind = "log", optional = []) {
   const finite = values.filter(Number.isFinite);
+  const extra = optional.filter(Number.isFinite);
   if (kind === "linear") {
-    const maxRaw = Math.max(0, ...finite);
+    const maxRaw = Math.max(0, ...finite, ...extra);
     const step = niceStep((maxRaw > 0 ? maxRaw : 1) / 5);
     const max = Math.max(step, Math.ceil((maxRaw * 1.04) / step) * step);
     const decimals = decimalsOf(step);
@@ -237,9 +241,18 @@ export function makeYScale(values, kind = "log") {
     };
   }
   const positive = finite.filter((v) => v > 0);
-  let hiExp = positive.length ? Math.ceil(Math.log10(Math.max(...positive)) - 1e-9) : 1;
-  let loExp = positive.length ? Math.floor(Math.log10(Math.min(...positive)) + 1e-9) : -2;
-  loExp = Math.max(loExp, hiExp - 6); // at most six decades; smaller values are clipped
+  const positiveExtra = extra.filter((v) => v > 0);
+  const all = [...positive, ...positiveExtra];
+  // A value closer than this (in decades) to a decade line gets one more decade of room.
+  const MARGIN = 0.05;
+  let hiExp = all.length ? Math.ceil(Math.log10(Math.max(...all)) + MARGIN - 1e-9) : 1;
+  let loExp = hiExp - 2;
+  if (positive.length) loExp = Math.min(loExp, Math.floor(Math.log10(Math.min(...positive)) - MARGIN + 1e-9));
+  if (positiveExtra.length) {
+    // Baselines below the series widen the range down to six decades under the top, no further.
+    const extraLo = Math.floor(Math.log10(Math.min(...positiveExtra)) - MARGIN + 1e-9);
+    loExp = Math.min(loExp, Math.max(extraLo, hiExp - 6));
+  }
   if (hiExp - loExp < 2) loExp = hiExp - 2;
   const min = 10 ** loExp;
   const max = 10 ** hiExp;
@@ -296,8 +309,10 @@ export function renderChart(inputs, options = {}) {
     hi += 1;
   }
   // y range: the series and the per-size baselines; a constant-time baseline is clipped.
-  const ys = [...series.flatMap((s) => s.points.map((p) => p.busbw)), ...baselines.filter((b) => !b.constant).flatMap((b) => b.points.map((p) => p.busbw))].filter(Number.isFinite);
-  const yScale = makeYScale(ys, options.yScale ?? "log");
+  // Every measured point shows; the baselines widen the range within limits (makeYScale).
+  const ys = series.flatMap((s) => s.points.map((p) => p.busbw)).filter(Number.isFinite);
+  const baselineYs = baselines.filter((b) => !b.constant).flatMap((b) => b.points.map((p) => p.busbw)).filter(Number.isFinite);
+  const yScale = makeYScale(ys, options.yScale ?? "log", baselineYs);
   // Layout.
   const W = 960;
   const left = 76;
@@ -324,7 +339,10 @@ export function renderChart(inputs, options = {}) {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${xmlEscape(FONT)}" font-size="12">`);
   out.push(`<title>${xmlEscape(title)}</title>`);
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<defs><clipPath id="plot-area"><rect x="${left}" y="${top}" width="${num(right - left)}" height="${plotH}"/></clipPath></defs>`);
+  out.push(`<defs><clipPath id="plot-area"><rect x="${left}" y="${top}" width="${num(right - left)}" height="${plotH}"/></clipPath>` +
+    // The markers' clip: the plot area and a marker's radius (and its wrong-ring's) around it, so
+    // that a point on an edge shows whole.
+    `<clipPath id="marker-area"><rect x="${left - 7}" y="${top - 7}" width="${num(right - left + 14)}" height="${plotH + 14}"/></clipPath></defs>`);
   out.push(`<text x="${left}" y="28" font-size="17" font-weight="600" fill="#1f1f1f">${xmlEscape(title)}</text>`);
   if (subtitle) out.push(`<text x="${left}" y="48" font-size="12" fill="#5f5f5f">${xmlEscape(subtitle)}</text>`);
 
@@ -384,7 +402,7 @@ export function renderChart(inputs, options = {}) {
   for (const l of endLabels) out.push(`<text x="${num(right + 6)}" y="${num(l.y + 4)}" fill="${l.color}">${xmlEscape(l.text)}</text>`);
   out.push(`</g>`);
 
-  out.push(`<g class="series" clip-path="url(#plot-area)">`);
+  out.push(`<g class="series" clip-path="url(#marker-area)">`);
   for (const s of series) {
     const shown = s.points.filter((p) => yScale.shows(p.busbw));
     const d = shown.map((p, i) => `${i ? "L" : "M"}${num(x(p.size))} ${num(y(p.busbw))}`).join(" ");

@@ -4,6 +4,7 @@
  * demo page share it, and every mistake is a BenchFlagError that says what was expected.
  */
 import { type CollectiveDType, type ReduceOp } from "../internal.ts";
+import { formatBytes } from "./format.ts";
 
 /** The backends the benchmark measures. */
 export type BenchBackend = "webgpu" | "cpu";
@@ -44,17 +45,40 @@ export interface BenchOptions {
   readonly notes: readonly string[];
 }
 
+/** An option of BenchOptions that a flag (or a page's form field) sets. */
+export type OptionKey = Exclude<keyof BenchOptions, "notes">;
+
+/**
+ * How messages name an option. The command line's names by default (CLI_NAMES: "-e/--maxbytes"
+ * where a value is refused, "-e" where two options are compared); a page passes its form fields'
+ * labels, so that its errors name what the user sees.
+ */
+export interface OptionNames {
+  /** Where the option's value is refused: "-e/--maxbytes". */
+  full(key: OptionKey): string;
+  /** In messages that name several options: "-e". */
+  short(key: OptionKey): string;
+  /** true for the command line's names (messages then say what to leave out or add). */
+  readonly cli: boolean;
+}
+
 export class BenchFlagError extends Error {
   override name = "BenchFlagError";
+  /** The option at fault (the first of them, where several conflict), when there is one. */
+  readonly field?: OptionKey;
+  constructor(message: string, field?: OptionKey) {
+    super(message);
+    if (field !== undefined) this.field = field;
+  }
 }
 
 const UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** `8`, `1K`, `64M`, `1G` (also `KB`, `KiB`, lower case, decimals): bytes, as nccl-tests' parsesize (1024-based). */
-export function parseBytes(text: string, flag = "size"): number {
+export function parseBytes(text: string, flag = "size", field?: OptionKey): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?$/i.exec(text.trim());
   if (m === null) {
-    throw new BenchFlagError(`${flag} expects a byte count like 8, 1K, 64M or 1G; found "${text}"`);
+    throw new BenchFlagError(`${flag} expects a byte count like 8, 1K, 64M or 1G; found "${text}"`, field);
   }
   return Math.floor(Number(m[1]) * UNITS[m[2].toLowerCase()]);
 }
@@ -66,12 +90,13 @@ const DTYPE_NAMES: Record<string, CollectiveDType> = {
   int32: "int32", int: "int32", i32: "int32",
 };
 
-export function parseDType(text: string, flag = "-d"): CollectiveDType {
+export function parseDType(text: string, flag = "-d", field?: OptionKey): CollectiveDType {
   const d = DTYPE_NAMES[text.toLowerCase()];
   if (d === undefined) {
     throw new BenchFlagError(
       `${flag} expects one of float, half, bfloat16, int32 (or float32, float16, bf16, f32, f16, i32, int); found "${text}"` +
         (/^(u?int(8|64)|uint32|double|float64|fp8.*)$/i.test(text) ? " (webshmem's collectives compute on those four only)" : ""),
+      field,
     );
   }
   return d;
@@ -84,7 +109,7 @@ interface FlagSpec {
   readonly short?: string;
   readonly long: string;
   readonly aliases?: readonly string[];
-  readonly key: keyof Mutable;
+  readonly key: OptionKey;
   readonly kind: Kind;
   readonly help: string;
 }
@@ -126,51 +151,70 @@ function name(spec: FlagSpec): string {
   return spec.short !== undefined ? `-${spec.short}/--${spec.long}` : `--${spec.long}`;
 }
 
-function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+const spec = (key: OptionKey): FlagSpec => FLAGS.find((f) => f.key === key)!;
+
+/** The command line's names of the options. */
+export const CLI_NAMES: OptionNames = {
+  full: (key) => name(spec(key)),
+  short: (key) => {
+    const f = spec(key);
+    return f.short !== undefined ? `-${f.short}` : `--${f.long}`;
+  },
+  cli: true,
+};
+
+/** OptionNames from a form's labels (both forms of the name are the label). */
+export function labelNames(labels: Readonly<Partial<Record<OptionKey, string>>>): OptionNames {
+  const label = (key: OptionKey) => labels[key] ?? spec(key).long;
+  return { full: label, short: label, cli: false };
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[], field?: OptionKey): T {
   if (!(allowed as readonly string[]).includes(text)) {
-    throw new BenchFlagError(`${flag} expects one of ${allowed.join(", ")}; found "${text}"`);
+    throw new BenchFlagError(`${flag} expects one of ${allowed.join(", ")}; found "${text}"`, field);
   }
   return text as T;
 }
 
-function integer(flag: string, text: string, lo: number, hi: number, what: string): number {
+function integer(flag: string, text: string, lo: number, hi: number, what: string, field?: OptionKey): number {
   const v = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || v < lo || v > hi) {
-    throw new BenchFlagError(`${flag} expects ${what} (an integer in [${lo}, ${hi}]); found "${text}"`);
+    throw new BenchFlagError(`${flag} expects ${what} (an integer in [${lo}, ${hi}]); found "${text}"`, field);
   }
   return v;
 }
 
-function convert(spec: FlagSpec, text: string): unknown {
-  const flag = name(spec);
+function convert(spec: FlagSpec, text: string, names: OptionNames = CLI_NAMES): unknown {
+  const flag = names.full(spec.key);
+  const key = spec.key;
   switch (spec.kind) {
     case "bytes": {
-      const v = parseBytes(text, flag);
-      if (spec.key !== "stepBytes" && v < 1) throw new BenchFlagError(`${flag} expects at least 1 byte; found "${text}"`);
+      const v = parseBytes(text, flag, key);
+      if (spec.key !== "stepBytes" && v < 1) throw new BenchFlagError(`${flag} expects at least 1 byte; found "${text}"`, key);
       return v;
     }
     case "factor": {
       const v = Number(text);
       if (!Number.isFinite(v) || v <= 1 || text.trim() === "") {
-        throw new BenchFlagError(`${flag} expects a step factor greater than 1 (e.g. 2 or 4); found "${text}"`);
+        throw new BenchFlagError(`${flag} expects a step factor greater than 1 (e.g. 2 or 4); found "${text}"`, key);
       }
       return v;
     }
-    case "count": return integer(flag, text, 1, 1_000_000, "an iteration count");
-    case "count0": return integer(flag, text, 0, 1_000_000, "an iteration count");
-    case "bit": return integer(flag, text, 0, 1, "0 or 1") === 1;
-    case "redop": return oneOf(flag, text, REDOPS);
-    case "dtype": return parseDType(text, flag);
-    case "ranks": return integer(flag, text, 1, 16, "a number of ranks");
-    case "root": return integer(flag, text, 0, 15, "a root rank");
-    case "op": return oneOf(flag, text, BENCH_OPS);
-    case "algo": return oneOf(flag, text, BENCH_ALGOS);
-    case "backend": return oneOf(flag, text, BACKENDS);
-    case "runtime": return oneOf(flag, text, BENCH_RUNTIMES);
+    case "count": return integer(flag, text, 1, 1_000_000, "an iteration count", key);
+    case "count0": return integer(flag, text, 0, 1_000_000, "an iteration count", key);
+    case "bit": return integer(flag, text, 0, 1, "0 or 1", key) === 1;
+    case "redop": return oneOf(flag, text, REDOPS, key);
+    case "dtype": return parseDType(text, flag, key);
+    case "ranks": return integer(flag, text, 1, 16, "a number of ranks", key);
+    case "root": return integer(flag, text, 0, 15, "a root rank", key);
+    case "op": return oneOf(flag, text, BENCH_OPS, key);
+    case "algo": return oneOf(flag, text, BENCH_ALGOS, key);
+    case "backend": return oneOf(flag, text, BACKENDS, key);
+    case "runtime": return oneOf(flag, text, BENCH_RUNTIMES, key);
     case "path":
-      if (text === "") throw new BenchFlagError(`${flag} expects a file name`);
+      if (text === "") throw new BenchFlagError(`${flag} expects a file name`, key);
       return text;
-    case "switch": return integer(flag, text, 0, 1, "0 or 1 (or no value)") === 1;
+    case "switch": return integer(flag, text, 0, 1, "0 or 1 (or no value)", key) === 1;
   }
 }
 
@@ -200,7 +244,7 @@ function unknown(token: string): BenchFlagError {
  */
 export function parseFlags(argv: readonly string[], runtime: BenchRuntime = "deno"): BenchOptions {
   const o: Mutable = { ...defaultOptions(runtime), notes: [] };
-  const given = new Set<keyof Mutable>();
+  const given = new Set<OptionKey>();
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) {
@@ -223,28 +267,53 @@ export function parseFlags(argv: readonly string[], runtime: BenchRuntime = "den
   return finish(o, given);
 }
 
-function finish(o: Mutable, given: Set<keyof Mutable>): BenchOptions {
+/**
+ * The options from a form: each field's text by option (fields left out keep their defaults),
+ * checked as the flags are, with errors that name the fields by `names` (labelNames(…)) and say
+ * which field is at fault (BenchFlagError.field). Throws BenchFlagError.
+ */
+export function parseFields(
+  fields: Readonly<Partial<Record<OptionKey, string>>>, runtime: BenchRuntime, names: OptionNames,
+): BenchOptions {
+  const o: Mutable = { ...defaultOptions(runtime), notes: [] };
+  const given = new Set<OptionKey>();
+  for (const f of FLAGS) {
+    const text = fields[f.key];
+    if (text === undefined) continue;
+    (o as Record<string, unknown>)[f.key] = convert(f, text, names);
+    given.add(f.key);
+  }
+  return finish(o, given, names);
+}
+
+function finish(o: Mutable, given: Set<OptionKey>, names: OptionNames = CLI_NAMES): BenchOptions {
   const notes: string[] = [];
+  const n = names.short;
   // Node's WebGPU (Dawn, the optional npm package "webgpu") needs a Vulkan driver: asked for only.
   if (!given.has("backend")) o.backend = o.runtime === "node" ? "cpu" : "webgpu";
   if (o.minBytes > o.maxBytes) {
-    throw new BenchFlagError(`-b (minbytes ${o.minBytes}) is larger than -e (maxbytes ${o.maxBytes})`);
+    throw new BenchFlagError(names.cli
+      ? `-b (minbytes ${o.minBytes}) is larger than -e (maxbytes ${o.maxBytes})`
+      : `${n("minBytes")} (${formatBytes(o.minBytes)}) is larger than ${n("maxBytes")} (${formatBytes(o.maxBytes)})`, "minBytes");
   }
   if (given.has("stepBytes") && given.has("stepFactor")) {
-    throw new BenchFlagError("give either -f (step factor) or -i (step bytes), not both");
+    throw new BenchFlagError(`give either ${n("stepFactor")} (step factor) or ${n("stepBytes")} (step bytes), not both`, "stepBytes");
   }
-  if (given.has("stepBytes") && o.stepBytes < 1) throw new BenchFlagError(`-i expects at least 1 byte; found ${o.stepBytes}`);
+  if (given.has("stepBytes") && o.stepBytes < 1) {
+    throw new BenchFlagError(`${n("stepBytes")} expects at least 1 byte; found ${o.stepBytes}`, "stepBytes");
+  }
   if (o.op !== "all_reduce" && o.algo !== "auto") {
-    throw new BenchFlagError(`--algo ${o.algo} applies to --op all_reduce only; ${o.op} has one algorithm (leave --algo out)`);
+    throw new BenchFlagError(`${n("algo")} ${o.algo} applies to ${n("op")} all_reduce only; ${o.op} has one algorithm ` +
+      `(${names.cli ? "leave --algo out" : `choose ${n("algo")} auto`})`, "algo");
   }
   if ((o.op === "reduce_scatter") && o.redop !== "sum") {
-    throw new BenchFlagError(`-o ${o.redop}: reduce_scatter (symm_mem::reduce_scatter_out) only sums; use -o sum`);
+    throw new BenchFlagError(`${n("redop")} ${o.redop}: reduce_scatter (symm_mem::reduce_scatter_out) only sums; use ${n("redop")} sum`, "redop");
   }
   if (o.redop === "avg" && o.dtype === "int32") {
-    throw new BenchFlagError("-o avg is not defined for -d int32 (an integer mean would have to round); use a float type");
+    throw new BenchFlagError(`${n("redop")} avg is not defined for ${n("dtype")} int32 (an integer mean would have to round); use a float type`, "redop");
   }
   if (o.root >= o.ranks) {
-    throw new BenchFlagError(`-r ${o.root} is not a rank of a ${o.ranks}-rank world: expected 0..${o.ranks - 1}`);
+    throw new BenchFlagError(`${n("root")} ${o.root} is not a rank of a ${o.ranks}-rank world: expected 0..${o.ranks - 1}`, "root");
   }
   o.notes = notes;
   return o;

@@ -4,7 +4,7 @@
  * the JSON for the entry point to write (only it knows how to write a file there).
  */
 import { detectRuntime } from "../internal.ts";
-import { BenchFlagError, type BenchRuntime, parseFlags, usage } from "./flags.ts";
+import { BenchFlagError, type BenchOptions, type BenchRuntime, parseFlags, usage } from "./flags.ts";
 import { jsonText, type BenchReport } from "./report.ts";
 import { type BenchIO, BenchError, type RunEnv, runBench } from "./runner.ts";
 
@@ -15,6 +15,8 @@ export interface BenchOutcome {
   /** The --json text, when --json was given. */
   readonly json?: string;
   readonly jsonPath?: string;
+  /** What made the run fail (code 1 or 2 after the flags were parsed). */
+  readonly error?: Error;
 }
 
 export async function benchMain(argv: readonly string[], io: BenchIO, env: RunEnv = {}): Promise<BenchOutcome> {
@@ -35,13 +37,21 @@ export async function benchMain(argv: readonly string[], io: BenchIO, env: RunEn
     io.err(`bench: --runtime ${opts.runtime}, but this entry point runs in ${here}: use npm run bench -- --runtime ${opts.runtime}`);
     return { code: 2 };
   }
+  return benchRun(opts, io, env);
+}
+
+/**
+ * benchMain once the options are parsed (a page's form parses them with parseFields): runs,
+ * prints to `io`, and hands back the outcome (the error too, when the run failed).
+ */
+export async function benchRun(opts: BenchOptions, io: BenchIO, env: RunEnv = {}): Promise<BenchOutcome> {
   let report: BenchReport;
   try {
     report = await runBench(opts, io, env);
   } catch (e) {
     const err = e as Error;
     io.err(`bench: ${err instanceof BenchError || err instanceof BenchFlagError ? "" : `${err?.name ?? "Error"}: `}${err?.message ?? String(e)}`);
-    return { code: err instanceof BenchFlagError ? 2 : 1 };
+    return { code: err instanceof BenchFlagError ? 2 : 1, error: err };
   }
   const wrong = report.rows.flatMap((r) => [r.outOfPlace, r.inPlace]).reduce((s, m) => s + (m?.wrong ?? 0), 0);
   return {

@@ -8,7 +8,7 @@ import {
   MAX_HEAP_BYTES, type World,
 } from "../internal.ts";
 import { expectedResult, type RawArray } from "./data.ts";
-import type { BenchOptions } from "./flags.ts";
+import { CLI_NAMES, type BenchOptions, type OptionKey, type OptionNames } from "./flags.ts";
 import { formatBytes, formatTime } from "./format.ts";
 import { bandwidth } from "./metrics.ts";
 import { NaiveAllReduce } from "./naive/naive.ts";
@@ -37,11 +37,53 @@ export interface RunEnv {
    * bench/page.html for `npm run bench -- --runtime chromium`).
    */
   readonly rankWorker?: string | URL;
+  /** How messages name the options (default: the command line's flags; a page: its form's labels). */
+  readonly names?: OptionNames;
+  /** Called as the run goes: after the launch, before and after each size, at the end. */
+  readonly onProgress?: (progress: BenchProgress) => void;
+}
+
+/** Sizes done (and to do) of one algorithm. */
+export interface AlgoProgress {
+  readonly algo: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Where a run is: what a page draws its progress bar, table and chart from while it runs. */
+export interface BenchProgress {
+  /**
+   * "launched": the ranks are up, nothing measured yet; "measuring": size `done` (0-based) starts;
+   * "measured": it is done (`row` is its result); "done": every size measured.
+   */
+  readonly phase: "launched" | "measuring" | "measured" | "done";
+  /** Sizes measured so far, and in all. */
+  readonly done: number;
+  readonly total: number;
+  /** The same per algorithm, in the order the algorithms first run. */
+  readonly perAlgo: readonly AlgoProgress[];
+  /** The size and algorithm being measured ("measuring") or just measured ("measured"). */
+  readonly size?: number;
+  readonly algo?: string;
+  /** The row just measured ("measured"). */
+  readonly row?: RowResult;
+  /** Every row so far, and every baseline so far. */
+  readonly rows: readonly RowResult[];
+  readonly baselines: readonly BaselineResult[];
+  /** The adapters, one line per rank (from "launched" on). */
+  readonly adapters: readonly string[];
+  readonly elapsedMs: number;
 }
 
 /** A failure of the run itself (not of a flag), with a message for the user. */
 export class BenchError extends Error {
   override name = "BenchError";
+  /** The option that would fix it, when one would (e.g. the max size, for a heap too large). */
+  readonly field?: OptionKey;
+  constructor(message: string, field?: OptionKey) {
+    super(message);
+    if (field !== undefined) this.field = field;
+  }
 }
 
 // The rank functions, for the library's own rank worker to import (RunEnv.rankWorker replaces it).
@@ -56,12 +98,16 @@ const align = (bytes: number): number => heapBlockBytes(bytes) + HEAP_ALIGNMENT;
  * staging floor's region), the dispatcher's workspace (webgpu: an input and an output slot),
  * and one more buffer of room for ops that keep scratch in the heap.
  */
-export function heapBytesFor(backend: string, maxIn: number, maxOut: number, staging: number): number {
+export function heapBytesFor(
+  backend: string, maxIn: number, maxOut: number, staging: number, names: OptionNames = CLI_NAMES,
+): number {
   const big = Math.max(maxIn, maxOut);
   const minimal = (1 << 16) + align(staging) + align(maxIn) + align(backend === "cpu" ? maxOut : big);
   if (minimal > MAX_HEAP_BYTES) {
+    const e = names.short("maxBytes");
     throw new BenchError(
-      `-e ${maxIn} needs a ${formatBytes(minimal)} heap per rank, more than the ${formatBytes(MAX_HEAP_BYTES)} limit: lower -e`,
+      `${e} ${maxIn} needs a ${formatBytes(minimal)} heap per rank, more than the ${formatBytes(MAX_HEAP_BYTES)} limit: lower ${e}`,
+      "maxBytes",
     );
   }
   return Math.min(MAX_HEAP_BYTES, minimal + align(big));
@@ -107,12 +153,13 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   const started = performance.now();
   const runtime = detectRuntime();
   const elem = itemsize(o.dtype);
-  const shapes = sweep(o).map((b) => rowShape(o.op, b, o.ranks, o.dtype));
+  const names = env.names ?? CLI_NAMES;
+  const shapes = sweep(o, names).map((b) => rowShape(o.op, b, o.ranks, o.dtype));
   const maxIn = Math.max(...shapes.map((s) => s.inCount * elem));
   const maxOut = Math.max(...shapes.map((s) => s.outCount * elem));
   const gpu = o.backend === "webgpu";
   const staging = gpu && o.baselines ? Math.max(maxIn, maxOut) : 0;
-  const heapBytes = heapBytesFor(o.backend, maxIn, maxOut, staging);
+  const heapBytes = heapBytesFor(o.backend, maxIn, maxOut, staging, names);
   for (const n of o.notes) io.err(`# note: ${n}`);
 
   let world: World | undefined;
@@ -127,8 +174,9 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     });
     const defined = new Set(setup.defined);
     if (o.op === "all_reduce" && o.algo === "host" && !defined.has(HOST_IN_PLACE)) {
-      throw new BenchError(`--algo host is not available: ${HOST_IN_PLACE} is not defined in this build ` +
-        "(use --algo auto, one_shot, two_shot or multimem)");
+      const a = names.short("algo");
+      throw new BenchError(`${a} host is not available: ${HOST_IN_PLACE} is not defined in this build ` +
+        `(use ${a} auto, one_shot, two_shot or multimem)`, "algo");
     }
     const algos = shapes.map((s) => algoFor(o, s));
     const adapters = world.adapters.map((a) => describeAdapter(a));
@@ -149,9 +197,21 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     for (const line of tableHeader()) io.out(line);
 
     const rows: RowResult[] = [];
+    const perAlgo = new Map<string, { algo: string; done: number; total: number }>();
+    for (const a of algos) {
+      const p = perAlgo.get(a) ?? { algo: a, done: 0, total: 0 };
+      p.total++;
+      perAlgo.set(a, p);
+    }
+    const progress = (phase: BenchProgress["phase"], extra: Partial<BenchProgress> = {}) => env.onProgress?.({
+      phase, done: rows.length, total: shapes.length, perAlgo: [...perAlgo.values()].map((p) => ({ ...p })),
+      rows: [...rows], baselines: [...baselines], adapters, elapsedMs: performance.now() - started, ...extra,
+    });
+    progress("launched");
     for (let i = 0; i < shapes.length; i++) {
       const shape = shapes[i];
       const algo = algos[i];
+      progress("measuring", { size: shape.size, algo });
       const expected: RawArray | undefined = o.check
         ? expectedResult(o.op, o.dtype, o.redop, o.ranks, shape.count, o.root) : undefined;
       const measured: (Measured | null)[] = [];
@@ -187,6 +247,8 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
         const memcpy = { ...bytes, bytesIn: shape.size };
         baselines.push({ name: "heap_memcpy", size: shape.size, timeUs: max(await world.run<number>("heapMemcpy", memcpy)) });
       }
+      perAlgo.get(algo)!.done++;
+      progress("measured", { size: shape.size, algo, row });
       const t = (m: Measured | null) => (m === null ? "N/A" : `${formatTime(m.timeUs).trim()} us`);
       const wrong = measured.reduce((s, m) => s + (m?.wrong ?? 0), 0);
       io.err(`[bench] ${i + 1}/${shapes.length} ${formatBytes(shape.size)} ${algo}: out-of-place ${t(measured[0])}, ` +
@@ -195,6 +257,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     for (const line of footer(rows)) io.out(line);
     for (const line of baselinesTable(rows, baselines)) io.out(line);
     if (o.breakdown) for (const line of breakdownTable(rows)) io.out(line);
+    progress("done");
     return {
       meta: {
         runtime, backend: o.backend, ranks: o.ranks, adapter: adapters[0] ?? "", date: new Date().toISOString(),

@@ -5,17 +5,24 @@
  */
 import { type CollectiveDType, itemsize } from "../internal.ts";
 import type { BenchOp, BenchOptions } from "./flags.ts";
-import { BenchFlagError } from "./flags.ts";
+import { BenchFlagError, CLI_NAMES, type OptionNames } from "./flags.ts";
+import { formatBytes } from "./format.ts";
 
 export const MAX_ROWS = 200;
 
 /** min, min·f, min·f², … ≤ max (or min, min+i, …): nccl-tests' loop, max itself only when reached. */
-export function sweep(o: Pick<BenchOptions, "minBytes" | "maxBytes" | "stepFactor" | "stepBytes">): number[] {
+export function sweep(
+  o: Pick<BenchOptions, "minBytes" | "maxBytes" | "stepFactor" | "stepBytes">, names: OptionNames = CLI_NAMES,
+): number[] {
   const sizes: number[] = [];
+  const n = names.short;
   for (let s = o.minBytes; s <= o.maxBytes;) {
     sizes.push(s);
     if (sizes.length > MAX_ROWS) {
-      throw new BenchFlagError(`-b ${o.minBytes} -e ${o.maxBytes} gives more than ${MAX_ROWS} sizes: raise -f or -i`);
+      throw new BenchFlagError(names.cli
+        ? `-b ${o.minBytes} -e ${o.maxBytes} gives more than ${MAX_ROWS} sizes: raise -f or -i`
+        : `${n("minBytes")} ${formatBytes(o.minBytes)} to ${n("maxBytes")} ${formatBytes(o.maxBytes)} gives more than ${MAX_ROWS} sizes: ` +
+          `raise ${n(o.stepBytes > 0 ? "stepBytes" : "stepFactor")}`, o.stepBytes > 0 ? "stepBytes" : "stepFactor");
     }
     const next = o.stepBytes > 0 ? s + o.stepBytes : Math.floor(s * o.stepFactor);
     s = next > s ? next : s + 1;

@@ -34,7 +34,7 @@ export interface BenchChart {
     series: { label: string; inplace: boolean; color: string; points: { size: number; busbw: number; wrong: boolean }[] }[];
     baselines: { name: string; label: string; constant?: { size: number; time_us: number }; points: { size: number; busbw: number }[] }[];
   };
-  makeYScale(values: number[], kind?: "log" | "linear"): {
+  makeYScale(values: number[], kind?: "log" | "linear", optional?: number[]): {
     log: boolean; min: number; max: number; ticks: { value: number; label: string; major: boolean }[];
     shows(v: number): boolean; fraction(v: number): number;
   };
