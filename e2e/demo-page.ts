@@ -9,5 +9,7 @@ export async function openDemo(page: Page): Promise<void> {
   if (skip) console.warn(`SKIP: ${skip}`);
   test.skip(skip !== undefined, skip);
   await page.goto("/");
-  await expect(page.locator("#status")).toHaveText("barrier ok: 4 ranks on webgpu", { timeout: 60_000 });
+  // The Launch panel's status (demo/panels/launch-panel.ts) once every rank met at the barrier
+  // and saw every peer's slot of the shared heap.
+  await expect(page.locator("#launch-status")).toHaveText("barrier ok: 4 ranks on webgpu", { timeout: 60_000 });
 }
