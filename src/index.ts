@@ -5,11 +5,14 @@
  */
 // launching ranks
 export { launch, MAX_HEAP_BYTES, MAX_WORLD_SIZE, type LaunchOptions } from "./launch/launch.ts";
-export { World } from "./launch/world.ts";
+export { World, type SignalPadWords } from "./launch/world.ts";
 export { Rank, type BackendName } from "./rank/rank.ts";
 export { type AdapterSummary, describeAdapter } from "./rank/device.ts";
 // the symmetric heap
-export type { SymmetricHeap, GroupRef } from "./heap/symmetric-heap.ts";
+export type {
+  SymmetricHeap, GroupRef, EmptyOptions, HeapAllocationInfo, HeapSnapshot, PadGroupInfo,
+} from "./heap/symmetric-heap.ts";
+export { padWord } from "./heap/symmetric-heap.ts";
 export { SymmetricTensor, type Allocation } from "./heap/symmetric-tensor.ts";
 export type { SymmetricMemoryHandle } from "./heap/handle.ts";
 export type { Group } from "./heap/group.ts";

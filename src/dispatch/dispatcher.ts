@@ -172,7 +172,7 @@ export class Dispatcher {
     let byPurpose = this.workspaces.get(group);
     if (byPurpose === undefined) this.workspaces.set(group, (byPurpose = new Map()));
     let ws = byPurpose.get(purpose);
-    if (ws === undefined) byPurpose.set(purpose, (ws = new Workspace(this.rank.symm, group, this.stats)));
+    if (ws === undefined) byPurpose.set(purpose, (ws = new Workspace(this.rank.symm, group, this.stats, purpose)));
     return ws;
   }
 }

@@ -21,7 +21,14 @@ export class Workspace {
     private readonly heap: SymmetricHeap,
     readonly group: Group,
     private readonly stats: WorkspaceStats,
+    /** What it is for: "realize", or `<op>/<purpose>` for a kernel's; its allocations are labelled `workspace: <purpose>`. */
+    readonly purpose: string,
   ) {}
+
+  /** The label its heap allocations carry in `symm.allocations()`. */
+  get label(): string {
+    return `workspace: ${this.purpose}`;
+  }
 
   get bytes(): number {
     return this.tensor?.numel ?? 0;
@@ -33,7 +40,7 @@ export class Workspace {
     if (this.tensor !== undefined) this.heap.free(this.tensor);
     this.tensor = undefined;
     const size = heapBlockBytes(bytes);
-    const t = this.heap.empty([size], "uint8", { group: this.group });
+    const t = this.heap.empty([size], "uint8", { group: this.group, label: this.label });
     this.stats.workspaceAllocations++;
     await this.heap.rendezvous(t);
     this.tensor = t;

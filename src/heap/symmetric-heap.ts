@@ -21,6 +21,91 @@ export interface HeapInit {
 /** A group, or its name ("world" or a subgroup's); unknown names are a SymmetricMemoryError. */
 export type GroupRef = Group | string;
 
+/** The options of `symm.empty`. */
+export interface EmptyOptions {
+  /** The group the tensor is allocated for (every member must make the same calls). Default "world". */
+  group?: GroupRef;
+  /**
+   * What the allocation is for, shown by `symm.allocations()` (the dispatcher labels its
+   * workspaces `workspace: <purpose>`). Local to this rank: rendezvous does not compare it.
+   */
+  label?: string;
+}
+
+/** One live allocation of a rank's heap, as `symm.allocations()` reports it (plain data). */
+export interface HeapAllocationInfo {
+  /** `${group}#${seq}`, the same on every member of the group (see Allocation). */
+  readonly id: string;
+  /** Name of the group it was allocated for. */
+  readonly group: string;
+  /** Byte offset of the block in this rank's slab. */
+  readonly offset: number;
+  /** Bytes the block reserves (a multiple of HEAP_ALIGNMENT). */
+  readonly bytes: number;
+  /** Bytes of the elements (`numel * itemsize`): at most `bytes`. */
+  readonly nbytes: number;
+  /** Element type the tensor was allocated with. */
+  readonly dtype: DType;
+  /** Shape the tensor was allocated with. */
+  readonly shape: readonly number[];
+  /** The `label` given to `symm.empty`, if any (`workspace: realize`, …). */
+  readonly label?: string;
+}
+
+/**
+ * Where one group's signal pads lie, in Int32 words from the start of the pad area (word 0 of
+ * `World.signalPads().words`). Laid out as PyTorch's: `pad[dst][size * channel + src]`, user
+ * channels first, then the internal ones; `padWord` computes a slot's index.
+ */
+export interface PadGroupInfo {
+  /** The group's name ("world" or a subgroup's). */
+  readonly name: string;
+  /** Creation index; 0 is the world. */
+  readonly index: number;
+  /** World ranks of the members, sorted; group rank `r` is `ranks[r]`. */
+  readonly ranks: readonly number[];
+  /** First word of the group's pads, from the start of the pad area. */
+  readonly padOffset: number;
+  /** Ranks in the group. */
+  readonly size: number;
+  /** User channels per pad (the launch's `signalChannels`). */
+  readonly channels: number;
+  /** Internal channels after the user ones (rendezvous, group creation). */
+  readonly internalChannels: number;
+  /** Words the group's pads take: size² × (channels + internalChannels). */
+  readonly words: number;
+}
+
+/** A rank's view of its heap at one moment, as `symm.snapshot()` reports it (plain data, structured-clonable). */
+export interface HeapSnapshot {
+  /** The rank that took it. */
+  readonly rank: number;
+  /** Bytes of the rank's slab. */
+  readonly capacity: number;
+  /** Bytes not allocated, summed over the free blocks. */
+  readonly freeBytes: number;
+  /** Bytes of the largest free block (the largest allocation that would succeed). */
+  readonly largestFreeBlock: number;
+  /** Every live allocation, by offset. */
+  readonly allocations: readonly HeapAllocationInfo[];
+  /** The signal pads of every group this rank knows (members or not), by creation. */
+  readonly groups: readonly PadGroupInfo[];
+}
+
+/**
+ * Index of the word `pad[dst][size * channel + src]` of `group`, from the start of the pad area
+ * (an index into `World.signalPads().words`). `channel` counts the user channels first: the
+ * internal ones are `group.channels + k`. Throws a RangeError for a rank or channel out of bounds.
+ */
+export function padWord(group: PadGroupInfo, dst: number, channel: number, src: number): number {
+  const bad = (what: string, v: number, n: number) => !Number.isInteger(v) || v < 0 || v >= n
+    ? `${what} ${v} (expected an integer in [0, ${n - 1}])` : undefined;
+  const problem = bad("dst", dst, group.size) ?? bad("src", src, group.size) ??
+    bad("channel", channel, group.channels + group.internalChannels);
+  if (problem !== undefined) throw new RangeError(`padWord: group "${group.name}": ${problem}`);
+  return group.padOffset + dst * group.size * (group.channels + group.internalChannels) + group.size * channel + src;
+}
+
 /** Internal channel numbers (after the user channels). */
 const RENDEZVOUS_CHANNEL = 0;
 const GROUP_CHANNEL = 1;
@@ -39,6 +124,9 @@ export class SymmetricHeap {
   private readonly control: Int32Array;
   private readonly seqs = new Map<string, number>();
   private readonly handles = new WeakMap<SymmetricTensor, SymmetricMemoryHandle>();
+  /** Live allocations by offset, with what `allocations()` reports. */
+  private readonly live = new Map<number, HeapAllocationInfo>();
+  private readonly padInfo: PadGroupInfo[] = [];
   private padsUsed = 0;
 
   constructor(private readonly init: HeapInit) {
@@ -87,14 +175,48 @@ export class SymmetricHeap {
     return g;
   }
 
-  /** Allocates a symmetric tensor for `group` (every member must make the same calls in order). */
+  /** Bytes of the largest free block: the largest allocation that would succeed now. */
+  get largestFreeBlock(): number {
+    return this.allocator.largestFree();
+  }
+
+  /**
+   * Every live allocation of this rank's heap, by offset: id, group, offset, size, dtype, shape
+   * and label (plain data: a rank function can return it from `World.run`).
+   */
+  allocations(): HeapAllocationInfo[] {
+    return [...this.live.values()].sort((a, b) => a.offset - b.offset).map((a) => ({ ...a, shape: [...a.shape] }));
+  }
+
+  /**
+   * This rank's heap at this moment: capacity, free bytes, every live allocation and where each
+   * group's signal pads lie in the control buffer (for `World.signalPads()`).
+   */
+  snapshot(): HeapSnapshot {
+    return {
+      rank: this.rank,
+      capacity: this.capacity,
+      freeBytes: this.freeBytes,
+      largestFreeBlock: this.largestFreeBlock,
+      allocations: this.allocations(),
+      groups: this.padInfo.map((g) => ({ ...g, ranks: [...g.ranks] })),
+    };
+  }
+
+  /**
+   * Allocates a symmetric tensor for `opts.group` (every member must make the same calls in
+   * order); `opts.label` says what it is for in `allocations()`.
+   */
   empty<D extends DType = "float32">(
     shape: readonly number[],
     dtype: D | string = "float32",
-    opts: { group?: GroupRef } = {},
+    opts: EmptyOptions = {},
   ): SymmetricTensor<D> {
     checkShape(shape, "symm.empty");
     const dt = normalizeDType(dtype) as D;
+    if (opts.label !== undefined && typeof opts.label !== "string") {
+      throw new TypeError(`symm.empty: label must be a string, found ${typeof opts.label}`);
+    }
     const group = this.group(opts.group);
     if (!group.isMember) {
       throw new SymmetricMemoryError(
@@ -104,7 +226,14 @@ export class SymmetricHeap {
     const block = this.allocator.alloc(numelOf(shape) * itemsize(dt));
     const seq = this.seqs.get(group.name) ?? 0;
     this.seqs.set(group.name, seq + 1);
-    return new SymmetricTensor(group, { id: `${group.name}#${seq}`, seq, ...block }, dt, [...shape], this.slab);
+    const id = `${group.name}#${seq}`;
+    const allocation = opts.label === undefined ? { id, seq, ...block } : { id, seq, ...block, label: opts.label };
+    const t = new SymmetricTensor(group, allocation, dt, [...shape], this.slab);
+    this.live.set(block.offset, {
+      id, group: group.name, offset: block.offset, bytes: block.bytes, nbytes: t.nbytes, dtype: dt, shape: [...shape],
+      ...(opts.label === undefined ? {} : { label: opts.label }),
+    });
+    return t;
   }
 
   /** Returns the tensor's block to the heap; the tensor must not be used after. */
@@ -114,6 +243,7 @@ export class SymmetricHeap {
       throw new SymmetricMemoryError(`symm.free: a view of ${tensor.allocation.id} was given; free the tensor it views`);
     }
     this.allocator.release(tensor.allocation.offset);
+    this.live.delete(tensor.allocation.offset);
     tensor.markFreed();
   }
 
@@ -223,7 +353,12 @@ export class SymmetricHeap {
       groupName: name,
       defaultTimeoutMs: this.init.timeoutMs,
     });
-    this.padsUsed += ranks.length * ranks.length * (layout.channels + INTERNAL_CHANNELS);
+    const words = ranks.length * ranks.length * (layout.channels + INTERNAL_CHANNELS);
+    this.padInfo.push({
+      name, index: this.byIndex.length, ranks: [...ranks], padOffset: this.padsUsed, size: ranks.length,
+      channels: layout.channels, internalChannels: INTERNAL_CHANNELS, words,
+    });
+    this.padsUsed += words;
     Atomics.store(this.control, PADS_USED, this.padsUsed);
     const g = new Group(name, this.byIndex.length, ranks, this.rank, pads);
     this.groups.set(name, g);

@@ -16,6 +16,8 @@ export interface Allocation {
   readonly offset: number;
   /** Bytes reserved (rounded up to the alignment). */
   readonly bytes: number;
+  /** What it is for, as given to `symm.empty` (`workspace: realize` for the dispatcher's own). */
+  readonly label?: string;
 }
 
 /**

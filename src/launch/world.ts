@@ -1,6 +1,6 @@
 import { releaseProxy, type Remote } from "comlink";
 import { RankError } from "../core/errors.ts";
-import { ABORT, type ControlLayout, PADS_USED } from "../heap/control.ts";
+import { ABORT, type ControlLayout, INTERNAL_CHANNELS, PADS_USED } from "../heap/control.ts";
 import { raiseAbort, WORLD_CLOSED } from "../heap/sync/wait.ts";
 import type { AdapterSummary } from "../rank/device.ts";
 import type { BackendName } from "../rank/rank.ts";
@@ -20,6 +20,23 @@ export interface WorldParts {
   readonly control: SharedArrayBuffer;
   readonly layout: ControlLayout;
   readonly heapBytes: number;
+}
+
+/**
+ * A copy of every signal-pad word the ranks' groups use, taken by `World.signalPads()`: for
+ * pages that draw the pads while a collective runs. Where each group's words lie is in the
+ * ranks' `symm.snapshot().groups` (`padWord` computes a slot's index); the world group is
+ * always first, at word 0, with `worldSize` ranks.
+ */
+export interface SignalPadWords {
+  /** The pad words, from the start of the pad area (a copy: writing it changes nothing). */
+  readonly words: Int32Array;
+  /** Ranks in the world. */
+  readonly worldSize: number;
+  /** User channels per pad (the launch's `signalChannels`). */
+  readonly channels: number;
+  /** Internal channels after the user ones (rendezvous, group creation). */
+  readonly internalChannels: number;
 }
 
 function errorName(err: unknown): string {
@@ -64,6 +81,23 @@ export class World {
   /** Each rank's adapter, in rank order. */
   get adapters(): readonly AdapterSummary[] {
     return this.parts.adapters;
+  }
+
+  /**
+   * A copy of the signal-pad words of every group the ranks have created (non-blocking, cheap:
+   * one copy of `PADS_USED` words; call it every animation frame while a collective runs).
+   * A slot is 1 from a `putSignal` until its `waitSignal` consumes it, so after a completed
+   * synchronisation every word is 0 again.
+   */
+  signalPads(): SignalPadWords {
+    const { pads, channels } = this.parts.layout;
+    const used = Atomics.load(this.control, PADS_USED);
+    return {
+      words: this.control.slice(pads, pads + used),
+      worldSize: this.worldSize,
+      channels,
+      internalChannels: INTERNAL_CHANNELS,
+    };
   }
 
   /** True once `close()` was called (the ranks may still be ending); `run` then rejects. */
