@@ -213,3 +213,29 @@ test("every panel is on the page, built, and inside the page at 1280 px", async 
   const body = await page.screenshot({ path, fullPage: true });
   await test.info().attach("the demo page (full page, 1280 px)", { body, contentType: "image/png" });
 });
+
+// The README's screenshot (scripts/demo-screenshot.mjs): every panel after it has run once, as a
+// newcomer clicking through the page would see it — and each run's verdict read from the page.
+test("a tour: an op, the heap map's two-shot, a benchmark, training and the particles, each verified on the page", async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await openDemo(page);
+  await page.locator("#op-run").click();
+  await expect(page.locator("#op-panel tbody tr").first().locator("td").nth(4)).toHaveText(/^verified \(/, { timeout: 60_000 });
+  await page.locator("#heap-slow").uncheck();
+  await page.locator("#heap-two-shot").click();
+  await expect(page.locator("#heap-status")).toHaveText(/^verified: /, { timeout: 60_000 });
+  for (const [id, value] of [["min", "8"], ["max", "64K"], ["factor", "8"], ["iters", "2"]]) await page.locator(`#bench-${id}`).fill(value);
+  await page.locator("#bench-run").click();
+  await expect(page.locator("#bench-status")).toHaveText(/^done: every result checked, 0 wrong/, { timeout: 120_000 });
+  await page.locator("#train-run").click();
+  await expect(page.locator("#train-status")).toHaveText("done: 4 ranks and 1 rank agree", { timeout: 150_000 });
+  await page.locator("#particles-start").click();
+  await expect(page.locator("#particles-status")).toHaveText(/^running: /, { timeout: 30_000 });
+  await page.waitForTimeout(2500); // let the bodies move: the picture, not a measurement
+  const path = `test-results/demo-tour-${test.info().project.name}.png`;
+  const body = await page.screenshot({ path, fullPage: true });
+  await test.info().attach("the demo page after a tour of every panel", { body, contentType: "image/png" });
+  await page.locator("#particles-stop").click();
+  await expect(page.locator("#particles-status")).toHaveText(/^stopped at step \d+$/, { timeout: 30_000 });
+});

@@ -176,16 +176,19 @@ export const mountLaunchPanel: MountPanel = (root: HTMLElement, session: DemoSes
     return bad ? undefined : parsed;
   }
 
-  /** Enables what can work now: nothing without isolation; not webgpu without WebGPU; not while busy. */
+  /** Enables what can work now: nothing without isolation; not webgpu without WebGPU; not while launching. */
   function refreshControls(): void {
     const usable = env !== undefined && env.isolation === undefined;
     for (const c of [ranksInput, backendSelect, heapSelect]) c.disabled = !usable;
     webgpuOption.disabled = env === undefined || env.webgpu !== undefined;
     const holder = session.holder;
     const other = holder !== undefined && holder !== "launch";
-    button.disabled = !usable || launching || other;
+    // Not disabled while another panel holds the ranks: a panel that runs continuously (the
+    // particles) takes the lock for every frame, so the button would flicker; a relaunch queues
+    // behind the holder's current step instead, and the status says so.
+    button.disabled = !usable || launching;
     button.textContent = launching ? "launching…" : session.world ? "relaunch" : "launch";
-    button.title = other ? `the ${holder} panel is using the ranks; relaunch when it is done` : "";
+    button.title = other ? `the ${holder} panel is using the ranks: a relaunch waits until it lets go` : "";
     if (launching) setStatus(other ? `waiting for the ${holder} panel to finish with the ranks… (then: ${progress})` : progress, "pending");
   }
 
