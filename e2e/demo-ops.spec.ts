@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { openDemo } from "./demo-page.ts";
+import { openDemo, relaunchDemo } from "./demo-page.ts";
 
 /** Runs what the op runner's form says and returns the status text once it has settled. */
 async function runOp(page: Page): Promise<string> {
@@ -143,10 +143,7 @@ test("the op runner runs every op on 4 ranks and the page verifies each rank's r
 test("on 3 ranks of the cpu backend the op runner verifies every op, float16 included", async ({ page }) => {
   await openDemo(page);
   // Relaunch through the Launch panel: 3 ranks (not a power of two: avg really divides), cpu backend.
-  await page.locator("#launch-ranks").fill("3");
-  await page.locator("#launch-backend").selectOption("cpu");
-  await page.locator("#launch-run").click();
-  await expect(page.locator("#launch-status")).toHaveText("barrier ok: 3 ranks on cpu", { timeout: 60_000 });
+  await relaunchDemo(page, 3, "cpu");
   await expect(page.locator("#op-status")).toHaveText("ready: 3 ranks on cpu");
   await expect(page.locator("#op-results")).toBeHidden();
 

@@ -13,3 +13,11 @@ export async function openDemo(page: Page): Promise<void> {
   // and saw every peer's slot of the shared heap.
   await expect(page.locator("#launch-status")).toHaveText("barrier ok: 4 ranks on webgpu", { timeout: 60_000 });
 }
+
+/** Relaunches the demo's ranks through the Launch panel's form and waits for its barrier. */
+export async function relaunchDemo(page: Page, worldSize: number, backend: "webgpu" | "cpu"): Promise<void> {
+  await page.locator("#launch-ranks").fill(String(worldSize));
+  await page.locator("#launch-backend").selectOption(backend);
+  await page.locator("#launch-run").click();
+  await expect(page.locator("#launch-status")).toHaveText(`barrier ok: ${worldSize} ranks on ${backend}`, { timeout: 60_000 });
+}

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { openDemo } from "./demo-page.ts";
+import { openDemo, relaunchDemo } from "./demo-page.ts";
 
 /** The loss on all 1024 points that the default run (300 steps, seed 1) must get below: it reaches about 0.016 (float32 on the cpu backend and on SwiftShader alike). */
 const LOSS_BELOW = 0.1;
@@ -83,10 +83,7 @@ test("the training panel trains 4 ranks data-parallel below a stated loss and ma
 test("the training panel on the cpu backend with 3 ranks: plain JavaScript arithmetic, the same comparison", async ({ page }) => {
   await openDemo(page);
   // Relaunch through the Launch panel (demo/panels/launch-panel.ts): 3 ranks on the cpu backend.
-  await page.locator("#launch-ranks").fill("3");
-  await page.locator("#launch-backend").selectOption("cpu");
-  await page.locator("#launch-run").click();
-  await expect(page.locator("#launch-status")).toHaveText("barrier ok: 3 ranks on cpu", { timeout: 60_000 });
+  await relaunchDemo(page, 3, "cpu");
   await page.locator("#train-steps").fill("100");
   await page.locator("#train-run").click();
   await expect(page.locator("#train-status")).toHaveText(/^done: /, { timeout: 120_000 });

@@ -11,6 +11,7 @@
  * webgpu ranks run the same steps in WGSL (nbody-wgsl.ts); this file is the cpu ranks' kernel
  * and the page's reference.
  */
+import { mulberry32 } from "../rng.ts";
 
 export interface NBodyConfig {
   /** Number of bodies (a multiple of the world size). */
@@ -29,17 +30,7 @@ export const DEFAULT_EPS = 0.05;
 export const MIN_BODIES = 16;
 export const MAX_BODIES = 8192;
 
-/** Small, fast, seeded PRNG (mulberry32): the same bodies on every rank and in the page. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The demo's seeded PRNG (demo/rng.ts) makes the same bodies on every rank and in the page.
 
 /**
  * The initial conditions: body 0 is a heavy centre (mass 1), the rest a thin disk of total mass

@@ -3,7 +3,7 @@
  * every rank and in the page), and the batches: each step's global batch is a slice of a seeded
  * shuffle of the points, and rank r trains on its contiguous shard of that batch.
  */
-import { deriveSeed, gaussian, mulberry32 } from "./rng.ts";
+import { deriveSeed, gaussian, mulberry32 } from "../rng.ts";
 
 export interface Dataset {
   /** Number of points. */

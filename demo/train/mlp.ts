@@ -6,7 +6,7 @@
  * vector has the same layout, plus STATS_LEN entries at the end (the batch's loss sum and its
  * number of correct predictions), so that one all-reduce carries both.
  */
-import { deriveSeed, mulberry32 } from "./rng.ts";
+import { deriveSeed, mulberry32 } from "../rng.ts";
 
 /** Entries after the parameters in a gradient vector: [loss sum, correct count]. */
 export const STATS_LEN = 2;

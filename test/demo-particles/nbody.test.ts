@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launch, type World } from "../../src/index.ts";
 import {
-  combineDiagnostics, computeForces, DEFAULT_DT, DEFAULT_EPS, initBodies, makeSlice, mulberry32, type NBodyConfig,
+  combineDiagnostics, computeForces, DEFAULT_DT, DEFAULT_EPS, initBodies, makeSlice, type NBodyConfig,
   type Slice, sliceDiagnostics, stepSlices, bodiesError,
 } from "../../demo/particles/nbody.ts";
 import type { ParticleReport } from "../../demo/ranks/particle-ranks.ts";
+import { mulberry32 } from "../../demo/rng.ts";
 
 const totalMomentum = (slices: readonly Slice[]) =>
   combineDiagnostics(slices.map((s) => sliceDiagnostics(s.pos, s.vel, s.acc)));
