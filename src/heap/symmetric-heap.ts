@@ -6,7 +6,7 @@ import {
 import { checkShape, type DType, dtypeCode, dtypeFromCode, itemsize, normalizeDType, numelOf } from "../core/dtype.ts";
 import { Group } from "./group.ts";
 import { SymmetricMemoryHandle } from "./handle.ts";
-import { SignalPad } from "./sync/signal-pad.ts";
+import { padSlot, SignalPad } from "./sync/signal-pad.ts";
 import { SymmetricTensor } from "./symmetric-tensor.ts";
 
 export interface HeapInit {
@@ -103,7 +103,7 @@ export function padWord(group: PadGroupInfo, dst: number, channel: number, src: 
   const problem = bad("dst", dst, group.size) ?? bad("src", src, group.size) ??
     bad("channel", channel, group.channels + group.internalChannels);
   if (problem !== undefined) throw new RangeError(`padWord: group "${group.name}": ${problem}`);
-  return group.padOffset + dst * group.size * (group.channels + group.internalChannels) + group.size * channel + src;
+  return padSlot(group.padOffset, group.size, group.channels + group.internalChannels, dst, channel, src);
 }
 
 /** Internal channel numbers (after the user channels). */
@@ -125,7 +125,8 @@ export class SymmetricHeap {
   private readonly seqs = new Map<string, number>();
   private readonly handles = new WeakMap<SymmetricTensor, SymmetricMemoryHandle>();
   /** Live allocations by offset, with what `allocations()` reports. */
-  private readonly live = new Map<number, HeapAllocationInfo>();
+  /** The live tensors (not views) by offset: what `allocations()` describes. */
+  private readonly live = new Map<number, SymmetricTensor>();
   private readonly padInfo: PadGroupInfo[] = [];
   private padsUsed = 0;
 
@@ -185,7 +186,11 @@ export class SymmetricHeap {
    * and label (plain data: a rank function can return it from `World.run`).
    */
   allocations(): HeapAllocationInfo[] {
-    return [...this.live.values()].sort((a, b) => a.offset - b.offset).map((a) => ({ ...a, shape: [...a.shape] }));
+    return [...this.live.values()].sort((a, b) => a.allocation.offset - b.allocation.offset).map((t) => {
+      const { id, offset, bytes, label } = t.allocation;
+      const info = { id, group: t.group.name, offset, bytes, nbytes: t.nbytes, dtype: t.dtype, shape: [...t.shape] };
+      return label === undefined ? info : { ...info, label };
+    });
   }
 
   /**
@@ -229,10 +234,7 @@ export class SymmetricHeap {
     const id = `${group.name}#${seq}`;
     const allocation = opts.label === undefined ? { id, seq, ...block } : { id, seq, ...block, label: opts.label };
     const t = new SymmetricTensor(group, allocation, dt, [...shape], this.slab);
-    this.live.set(block.offset, {
-      id, group: group.name, offset: block.offset, bytes: block.bytes, nbytes: t.nbytes, dtype: dt, shape: [...shape],
-      ...(opts.label === undefined ? {} : { label: opts.label }),
-    });
+    this.live.set(block.offset, t);
     return t;
   }
 
@@ -353,7 +355,7 @@ export class SymmetricHeap {
       groupName: name,
       defaultTimeoutMs: this.init.timeoutMs,
     });
-    const words = ranks.length * ranks.length * (layout.channels + INTERNAL_CHANNELS);
+    const words = pads.words;
     this.padInfo.push({
       name, index: this.byIndex.length, ranks: [...ranks], padOffset: this.padsUsed, size: ranks.length,
       channels: layout.channels, internalChannels: INTERNAL_CHANNELS, words,

@@ -1,5 +1,6 @@
-import { expose, type Endpoint } from "comlink";
+import { expose } from "comlink";
 import { detectRuntime } from "../core/runtime.ts";
+import { nodeThreads } from "./node-threads.ts";
 import { READY_MESSAGE } from "./protocol.ts";
 import { RankService, type RankFunctions } from "./rank-service.ts";
 
@@ -12,13 +13,9 @@ import { RankService, type RankFunctions } from "./rank-service.ts";
 export async function serveRankService(functions?: RankFunctions): Promise<void> {
   const service = new RankService(functions);
   if (detectRuntime() === "node") {
-    const threads = "node:worker_threads";
-    const { parentPort } = (await import(/* @vite-ignore */ threads)) as typeof import("node:worker_threads");
-    const adapter = "comlink/dist/esm/node-adapter.mjs";
-    const { default: nodeEndpoint } = (await import(/* @vite-ignore */ adapter)) as
-      typeof import("comlink/dist/esm/node-adapter.mjs");
+    const { threads: { parentPort }, nodeEndpoint } = await nodeThreads();
     if (parentPort === null) throw new Error("a webshmem rank worker must run in a worker thread, started by launch()");
-    expose(service, nodeEndpoint(parentPort) as Endpoint);
+    expose(service, nodeEndpoint(parentPort));
     parentPort.postMessage({ type: READY_MESSAGE });
   } else {
     expose(service);

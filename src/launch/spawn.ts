@@ -1,5 +1,6 @@
 import type { Endpoint } from "comlink";
 import type { RuntimeName } from "../core/runtime.ts";
+import { nodeThreads } from "./node-threads.ts";
 import { READY_MESSAGE } from "./protocol.ts";
 
 /** One rank's worker, whatever the runtime: a comlink endpoint and its life cycle. */
@@ -67,11 +68,7 @@ function spawnWebWorker(rank: number, script: string | undefined): RankWorker {
 }
 
 async function spawnNodeWorker(rank: number, script: string | undefined): Promise<RankWorker> {
-  const threads = "node:worker_threads";
-  const { Worker: NodeWorker } = (await import(/* @vite-ignore */ threads)) as typeof import("node:worker_threads");
-  const adapter = "comlink/dist/esm/node-adapter.mjs";
-  const { default: nodeEndpoint } = (await import(/* @vite-ignore */ adapter)) as
-    typeof import("comlink/dist/esm/node-adapter.mjs");
+  const { threads: { Worker: NodeWorker }, nodeEndpoint } = await nodeThreads();
   // From the sources the worker loads tsx first (node-rank-worker.mjs); the package build
   // rewrites this path to the built rank worker, which needs no loader.
   const worker = new NodeWorker(script === undefined ? new URL(LIBRARY_NODE_WORKER, import.meta.url) : new URL(script), {
@@ -93,7 +90,7 @@ async function spawnNodeWorker(rank: number, script: string | undefined): Promis
   });
   return {
     script: script ?? new URL(LIBRARY_NODE_WORKER, import.meta.url).href,
-    endpoint: nodeEndpoint(worker) as Endpoint,
+    endpoint: nodeEndpoint(worker),
     ready,
     died: death.promise,
     terminate: async () => {

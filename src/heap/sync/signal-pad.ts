@@ -22,6 +22,15 @@ export interface PadGeometry {
 }
 
 /**
+ * Word index of `pad[dst][size * channel + src]` for a group of `size` ranks whose pads start at
+ * word `base`, with `channels` channels in all (user and internal): the one place the pad layout
+ * is written, for the pads themselves and for views of them from the main thread (`padWord`).
+ */
+export function padSlot(base: number, size: number, channels: number, dst: number, channel: number, src: number): number {
+  return base + dst * size * channels + size * channel + src;
+}
+
+/**
  * The signal pads of one group, laid out as PyTorch's: `pad[dst][size * channel + src]`.
  * `putSignal` does CAS 0→1 on the peer's slot, `waitSignal` CAS 1→0 on our own, so every slot
  * is back at zero after a completed synchronisation.
@@ -41,7 +50,7 @@ export class SignalPad {
 
   /** Word index of `pad[dst][size * channel + src]` in the control buffer. */
   slot(dst: number, channel: number, src: number): number {
-    return this.g.base + dst * this.stride + this.g.size * channel + src;
+    return padSlot(this.g.base, this.g.size, this.g.channels + INTERNAL_CHANNELS, dst, channel, src);
   }
 
   /** The user channels of `peer`'s pad, as PyTorch's `get_signal_pad(peer)` (a live view). */
