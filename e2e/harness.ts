@@ -9,6 +9,7 @@
  * inside `page.evaluate`).
  */
 import collectiveRanks from "../test/fixtures/workers/collective-ranks.worker.ts?worker&url";
+import failureRanks from "../test/fixtures/workers/failure-ranks.worker.ts?worker&url";
 import customOpRanks from "../test/fixtures/workers/custom-op-ranks.worker.ts?worker&url";
 import heapRanks from "../test/fixtures/workers/heap-ranks.worker.ts?worker&url";
 import hostRanks from "../test/fixtures/workers/host-ranks.worker.ts?worker&url";
@@ -19,6 +20,7 @@ const modules = {
   "heap-scenarios": () => import("../test/shared/heap-scenarios.ts"),
   "op-scenarios": () => import("../test/shared/op-scenarios.ts"),
   "host-scenarios": () => import("../test/shared/host-scenarios.ts"),
+  "failure-scenarios": () => import("../test/shared/failure-scenarios.ts"),
   "collective-matrix": () => import("../test/shared/collective-matrix.ts"),
   "wgsl-scenarios": () => import("../test/shared/wgsl-scenarios.ts"),
   "with-device": () => import("../test/shared/with-device.ts"),
@@ -43,6 +45,7 @@ const rankWorkers: Record<RankFixture, string> = {
   "collective-ranks": collectiveRanks,
   "custom-op-ranks": customOpRanks,
   "host-ranks": hostRanks,
+  "failure-ranks": failureRanks,
 };
 
 useRankWorkers(rankWorkers);

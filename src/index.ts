@@ -59,6 +59,7 @@ export type {
 export type { AllReduceAlgo } from "./api/tuning.ts";
 // errors and runtimes
 export {
-  LaunchError, OpError, PeerLostError, RankError, SchemaError, SymmetricMemoryError, TimeoutError, WebshmemError,
+  AgreementError, GroupBrokenError, LaunchError, OpError, PeerLostError, RankError, SchemaError, SymmetricMemoryError,
+  TimeoutError, WebshmemError, WorkerLostError,
 } from "./core/errors.ts";
 export { detectRuntime, type RuntimeName } from "./core/runtime.ts";

@@ -9,6 +9,7 @@
  * serveRanks(ranks);
  * ```
  */
+import { LaunchError } from "./core/errors.ts";
 import { serveRankService } from "./launch/serve.ts";
 import type { RankFunctions } from "./launch/rank-service.ts";
 
@@ -21,7 +22,7 @@ export type { RankFunctions } from "./launch/rank-service.ts";
  */
 export function serveRanks(functions: RankFunctions): Promise<void> {
   if (typeof functions !== "object" || functions === null) {
-    throw new TypeError(`serveRanks: expected the rank functions (a module namespace or an object of functions), found ${String(functions)}`);
+    throw new LaunchError(`serveRanks: expected the rank functions (a module namespace or an object of functions), found ${String(functions)}`);
   }
   return serveRankService(functions);
 }

@@ -4,8 +4,9 @@
  * realization (and its `rank.stats`) like any other call; none mutates its input except
  * broadcast, which is in place as torch.distributed.broadcast is.
  */
-import { getBackend, type RegularTensor, type Tensor } from "../backends/backend.ts";
+import { backendOf, getBackend, type RegularTensor, type Tensor } from "../backends/backend.ts";
 import type { RankContext } from "../backends/rank-context.ts";
+import { checkOptions, describeValue, quote } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
 import type { RuntimeName } from "../core/runtime.ts";
 import type { GroupRef } from "../heap/symmetric-heap.ts";
@@ -58,14 +59,28 @@ function groupOf(c: CollectiveCaller, opts: CollectiveOptions) {
   return c.rank.symm.group(opts.group ?? "world");
 }
 
+/**
+ * The tensor and options of collective `what`, checked: a tensor (regular, of a registered
+ * backend, or a live symmetric one) and an options object or nothing. Else an OpError.
+ */
+export function checkCollectiveArgs<O extends CollectiveOptions>(what: string, t: unknown, opts: O | undefined): O {
+  if (t instanceof SymmetricTensor) {
+    t.assertLive(`${what}: argument "input"`); // SymmetricMemoryError, as on every path that meets a freed tensor
+  } else if (backendOf(t) === undefined) {
+    throw new OpError(`${what}: argument "input" expected a tensor (rank.tensor, rank.zeros or symm.empty), found ${describeValue(t)}`);
+  }
+  return checkOptions(opts, what, OpError);
+}
+
 /** The reduction of `t` over the group, as a new tensor; `t` is not modified. */
 export async function allReduce(c: CollectiveCaller, t: Tensor, opts: AllReduceOptions = {}): Promise<RegularTensor> {
+  opts = checkCollectiveArgs("allReduce", t, opts);
   const group = groupOf(c, opts);
   const op = opts.op ?? "sum";
   checkReduction("allReduce", op, t.dtype);
   const algo = opts.algo ?? "auto";
   if (!ALGOS.includes(algo)) {
-    throw new OpError(`allReduce: option "algo" expected one of "auto", "one_shot", "two_shot", "host", found ${JSON.stringify(algo)}`);
+    throw new OpError(`allReduce: option "algo" expected one of "auto", "one_shot", "two_shot", "host", found ${quote(algo)}`);
   }
   const backend = t instanceof SymmetricTensor ? c.rank.backend : t.backend;
   const chosen = algo === "auto" ? chooseAllReduceAlgo(backend, t.nbytes, group.size, c.runtime) : algo;
@@ -89,8 +104,12 @@ export async function allReduce(c: CollectiveCaller, t: Tensor, opts: AllReduceO
  * by the group size when it can (the last dim with splitLastDim), else it is flat.
  */
 export async function reduceScatter(c: CollectiveCaller, t: Tensor, opts: ReduceScatterOptions = {}): Promise<RegularTensor> {
+  opts = checkCollectiveArgs("reduceScatter", t, opts);
   const group = groupOf(c, opts);
   const split = opts.splitLastDim ?? false;
+  if (typeof split !== "boolean") {
+    throw new OpError(`reduceScatter: option "splitLastDim" expected a boolean, found ${describeValue(split)}`);
+  }
   const w = group.size;
   const s = t.shape;
   // Non-divisible sizes get the kernel's "divisible" error, so the floor here never matters.
@@ -104,6 +123,7 @@ export async function reduceScatter(c: CollectiveCaller, t: Tensor, opts: Reduce
 
 /** Every rank's `t`, stacked along the first dim in rank order, as a new tensor. */
 export async function allGather(c: CollectiveCaller, t: Tensor, opts: CollectiveOptions = {}): Promise<RegularTensor> {
+  opts = checkCollectiveArgs("allGather", t, opts);
   const group = groupOf(c, opts);
   const shape = t.shape.length === 0 ? [group.size] : [t.shape[0] * group.size, ...t.shape.slice(1)];
   const out = newLike(c, t, shape);
@@ -112,6 +132,7 @@ export async function allGather(c: CollectiveCaller, t: Tensor, opts: Collective
 
 /** Copies the root's `t` into every other rank's `t`, in place; returns `t`. */
 export async function broadcast<T extends Tensor>(c: CollectiveCaller, t: T, opts: BroadcastOptions = {}): Promise<T> {
+  opts = checkCollectiveArgs("broadcast", t, opts);
   const group = groupOf(c, opts);
   return (await c.call("symm_mem::broadcast", t, opts.root ?? 0, group.name)) as T;
 }

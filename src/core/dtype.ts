@@ -1,3 +1,4 @@
+import { describeValue } from "./args.ts";
 import { SymmetricMemoryError } from "./errors.ts";
 
 /** Element types of tensors. Names follow PyTorch's (`torch.float32` is `"float32"`). */
@@ -26,6 +27,7 @@ interface DTypeInfo {
   readonly view: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => AnyTypedArray;
 }
 
+// Lookups go through Object.hasOwn: a name like "constructor" or "__proto__" is not a dtype.
 const INFO: Record<DType, DTypeInfo> = {
   float32: { code: 1, itemsize: 4, view: Float32Array },
   float16: { code: 2, itemsize: 2, view: Uint16Array },
@@ -43,23 +45,38 @@ const ALIASES: Record<string, DType> = {
 /** Every DType, in a fixed order: float32, float16, bfloat16, int32, uint32, uint8. */
 export const DTYPES = Object.keys(INFO) as DType[];
 
-/** Accepts the canonical names and the short ones (`f32`, `bf16`, `i32`, ...). */
-export function normalizeDType(name: string): DType {
-  if (name in INFO) return name as DType;
-  const alias = ALIASES[name];
-  if (alias !== undefined) return alias;
+/** True for a canonical dtype name (not an alias). */
+export function isDType(name: unknown): name is DType {
+  return typeof name === "string" && Object.hasOwn(INFO, name);
+}
+
+/**
+ * Accepts the canonical names and the short ones (`f32`, `bf16`, `i32`, ...); anything else (a
+ * non-string, an unknown name, an Object.prototype key) is a SymmetricMemoryError, prefixed with
+ * `what` (the caller) when given.
+ */
+export function normalizeDType(name: string, what?: string): DType {
+  if (isDType(name)) return name;
+  if (typeof name === "string" && Object.hasOwn(ALIASES, name)) return ALIASES[name];
+  const found = typeof name === "string" ? `"${name}"` : `(${describeValue(name)})`;
   throw new SymmetricMemoryError(
-    `unknown dtype "${name}": expected one of ${DTYPES.join(", ")} (or f32, f16, bf16, i32, u32, u8)`,
+    `${what === undefined ? "" : `${what}: `}unknown dtype ${found}: expected one of ${DTYPES.join(", ")} ` +
+      "(or f32, f16, bf16, i32, u32, u8)",
   );
+}
+
+/** The table entry of a dtype (an alias is looked up as its dtype; an unknown name throws). */
+function info(dtype: DType): DTypeInfo {
+  return INFO[isDType(dtype) ? dtype : normalizeDType(dtype)];
 }
 
 /** Bytes per element of `dtype`: 4 (float32, int32, uint32), 2 (float16, bfloat16) or 1 (uint8). */
 export function itemsize(dtype: DType): number {
-  return INFO[dtype].itemsize;
+  return info(dtype).itemsize;
 }
 
 export function dtypeCode(dtype: DType): number {
-  return INFO[dtype].code;
+  return info(dtype).code;
 }
 
 export function dtypeFromCode(code: number): DType | undefined {
@@ -72,7 +89,7 @@ export function typedView<D extends DType>(
   byteOffset: number,
   length: number,
 ): TypedArrayFor<D> {
-  return new INFO[dtype].view(buffer, byteOffset, length) as TypedArrayFor<D>;
+  return new (info(dtype).view)(buffer, byteOffset, length) as TypedArrayFor<D>;
 }
 
 export function numelOf(shape: readonly number[]): number {
@@ -81,18 +98,33 @@ export function numelOf(shape: readonly number[]): number {
   return n;
 }
 
+/**
+ * A shape: an array of at most 8 non-negative integer sizes whose product (the element count)
+ * is a safe integer. Anything else is a SymmetricMemoryError naming `what`.
+ */
 export function checkShape(shape: readonly number[], what: string): void {
   if (!Array.isArray(shape)) {
-    throw new SymmetricMemoryError(`${what}: shape must be an array of sizes, found ${typeof shape}`);
+    throw new SymmetricMemoryError(`${what}: shape must be an array of sizes, found ${describeValue(shape)}`);
   }
   if (shape.length > 8) {
     throw new SymmetricMemoryError(`${what}: at most 8 dimensions are supported, found ${shape.length}`);
   }
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
+  // Array.from: holes of a sparse array are undefined, so they fail like any non-number.
+  const sizes = Array.from(shape as unknown[]);
+  for (const d of sizes) {
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
       throw new SymmetricMemoryError(
-        `${what}: every size must be a non-negative integer, found [${shape.join(", ")}]`,
+        `${what}: every size must be a non-negative integer, found [${sizes.map(showSize).join(", ")}]`,
       );
     }
   }
+  if (!Number.isSafeInteger(numelOf(shape))) {
+    throw new SymmetricMemoryError(
+      `${what}: shape [${shape.join(", ")}] has ${numelOf(shape)} elements: expected at most ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
+}
+
+function showSize(d: unknown): string {
+  return typeof d === "number" ? String(d) : typeof d === "string" ? JSON.stringify(d) : describeValue(d);
 }

@@ -56,6 +56,63 @@ export class PeerLostError extends WebshmemError {
   }
 }
 
+/**
+ * Ranks of a group called a collective differently (another op, dtype, shape, root, setting, or
+ * a different number of earlier collectives on the group). Raised on every rank that compares,
+ * at the op's first synchronisation, before any byte moves to a peer.
+ */
+export class AgreementError extends WebshmemError {
+  /** Always `"AgreementError"`. */
+  override name = "AgreementError";
+  constructor(
+    message: string,
+    /** World rank of the rank that raised it. */
+    readonly rank: number,
+    /** World rank of the peer that disagrees. */
+    readonly peer: number,
+    /** Name of the group the collective was called on. */
+    readonly group: string,
+    /** What differs: "op", "input's dtype", "call number", ... */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A group that cannot be used any more: an earlier failure left its ranks in states that do not
+ * match (in this run, until the run ends; or for good, after a recovery found them apart).
+ * Every later collective on it rejects at once with this error, which names the original cause.
+ */
+export class GroupBrokenError extends WebshmemError {
+  /** Always `"GroupBrokenError"`. */
+  override name = "GroupBrokenError";
+  constructor(
+    message: string,
+    /** Name of the broken group. */
+    readonly group: string,
+    /** What broke it, as a message (the original error's name and message). */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A rank's worker ended (exited, was terminated, closed itself or crashed) while the world was open. */
+export class WorkerLostError extends WebshmemError {
+  /** Always `"WorkerLostError"`. */
+  override name = "WorkerLostError";
+  constructor(
+    message: string,
+    /** World rank of the worker that ended. */
+    readonly rank: number,
+    /** Its exit code where the runtime reports one (Node), else undefined. */
+    readonly exitCode: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /** The launcher could not start a world: no WebGPU adapter, no cross-origin isolation, bad options. */
 export class LaunchError extends WebshmemError {
   /** Always `"LaunchError"`. */

@@ -1,3 +1,4 @@
+import { quote } from "./args.ts";
 import { OpError } from "./errors.ts";
 import type { DType } from "./dtype.ts";
 
@@ -20,7 +21,7 @@ export function checkReduction(
   op: string, reduceOp: unknown, dtype: DType, arg = "input",
 ): { reduceOp: ReduceOp; dtype: CollectiveDType } {
   if (typeof reduceOp !== "string" || !(REDUCE_OPS as readonly string[]).includes(reduceOp)) {
-    throw new OpError(`${op}: argument "reduce_op" expected one of ${REDUCE_OPS.join(", ")}, found ${JSON.stringify(reduceOp)}`);
+    throw new OpError(`${op}: argument "reduce_op" expected one of ${REDUCE_OPS.join(", ")}, found ${quote(reduceOp)}`);
   }
   const dt = checkDType(op, arg, dtype);
   requireReducible(op, reduceOp as ReduceOp, dt);

@@ -1,5 +1,5 @@
 import { backendOf, type Backend, getBackend, type Tensor } from "../backends/backend.ts";
-import { OpError } from "../core/errors.ts";
+import { GroupBrokenError, OpError } from "../core/errors.ts";
 import type { Group } from "../heap/group.ts";
 import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import { bindArguments, type BoundArgs } from "../library/bind.ts";
@@ -8,6 +8,8 @@ import type { OpSchema } from "../library/schema.ts";
 import type { OpContext, OpEvent } from "../backends/context.ts";
 import type { RankContext } from "../backends/rank-context.ts";
 import { layoutSlots, Workspace } from "./workspace.ts";
+import { callSignature } from "./signature.ts";
+import type { Kernel } from "../library/library.ts";
 
 export type { OpContext, OpEvent } from "../backends/context.ts";
 
@@ -26,6 +28,33 @@ export interface DispatchStats {
 
 export function isTensor(value: unknown): value is Tensor {
   return value instanceof SymmetricTensor || backendOf(value) !== undefined;
+}
+
+/** One group's allocation state on one rank, compared across ranks after a failed run. */
+export interface GroupAllocationState {
+  /** The group's name. */
+  readonly name: string;
+  /** Allocations made for the group so far (the next allocation's sequence number). */
+  readonly allocSeq: number;
+  /** Ids of its live allocations, sorted. */
+  readonly live: readonly string[];
+}
+
+/** What `Rank.recover()` reports: every group this rank is a member of. */
+export interface RecoveryState {
+  readonly groups: readonly GroupAllocationState[];
+}
+
+/** A group to mark broken for good, and why. */
+export interface BrokenGroup {
+  readonly group: string;
+  readonly reason: string;
+}
+
+/** A group's queue of collectives: how many are issued and not settled, and the last one. */
+interface GroupQueue {
+  depth: number;
+  tail: Promise<unknown> | undefined;
 }
 
 interface Realized {
@@ -49,6 +78,34 @@ export class Dispatcher {
 
   constructor(private readonly rank: RankContext) {}
 
+  /** True when a collective failed since the last recover(). */
+  hadFailures = false;
+  /** Per group: the collectives issued and not settled, and the last of them (the group's queue). */
+  private readonly queues = new Map<Group, GroupQueue>();
+
+  /** See Rank.recover. */
+  async recover(): Promise<RecoveryState> {
+    // Collectives still in flight (a rank function that threw without awaiting one) settle first:
+    // the abort word is still raised, so they fail at their next wait, and undo their allocations.
+    await Promise.allSettled([...this.queues.values()].filter((q) => q.depth > 0).map((q) => q.tail));
+    for (const byPurpose of this.workspaces.values()) for (const ws of byPurpose.values()) ws.drop();
+    this.workspaces.clear();
+    this.queues.clear();
+    this.hadFailures = false;
+    const groups: GroupAllocationState[] = [];
+    for (const g of this.rank.symm.knownGroups()) {
+      g.agreement.reset();
+      if (g.breakage !== undefined && !g.breakage.forGood) g.breakage = undefined;
+      if (g.isMember) groups.push({ name: g.name, ...this.rank.symm.allocationState(g) });
+    }
+    return { groups };
+  }
+
+  /** See Rank.markBroken. */
+  markBroken(groups: readonly BrokenGroup[]): void {
+    for (const { group, reason } of groups) this.rank.symm.group(group).breakage = { reason, forGood: true };
+  }
+
   /** Settings for one op (by any spelling of its name), handed to its kernel as ctx.settings. */
   configure(name: string, settings: Readonly<Record<string, unknown>> | undefined): void {
     const entry = findOp(name);
@@ -63,7 +120,16 @@ export class Dispatcher {
     return () => this.listeners.delete(listener);
   }
 
-  async call(name: string, values: readonly unknown[]): Promise<unknown> {
+  /** Calls an op; every error, a bad argument too, is a rejection (never a synchronous throw). */
+  call(name: string, values: readonly unknown[]): Promise<unknown> {
+    try {
+      return this.dispatch(name, values);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private dispatch(name: string, values: readonly unknown[]): Promise<unknown> {
     const entry = findOp(name);
     if (entry === undefined) {
       throw new OpError(`unknown operator "${name}"; defined operators: ${listOps().join(", ") || "none"}`);
@@ -79,7 +145,70 @@ export class Dispatcher {
           `(kernels exist for: ${have.length > 0 ? have.join(", ") : "no backend yet"})`,
       );
     }
+    checkLive(schema, args);
     const group = typeof args.group_name === "string" ? this.rank.symm.group(args.group_name) : undefined;
+    if (group === undefined) return this.run(entry, args, backend, kernel, undefined);
+    return this.onGroup(group, (q) => this.collective(entry, args, backend, kernel, group, q));
+  }
+
+  /**
+   * Runs `fn` after every collective issued on `group` before it has settled: one at a time, in
+   * issue order. An idle group starts it at once (no promise turn); `fn` must call `q.depth--`
+   * when it settles (collective() does, in its finally).
+   */
+  private onGroup<T>(group: Group, fn: (q: GroupQueue) => Promise<T>): Promise<T> {
+    let q = this.queues.get(group);
+    if (q === undefined) this.queues.set(group, (q = { depth: 0, tail: undefined }));
+    const queue = q;
+    const start = () => fn(queue);
+    const idle = queue.depth === 0 || queue.tail === undefined;
+    queue.depth++;
+    const run = idle ? start() : queue.tail!.then(start, start);
+    queue.tail = run;
+    return run;
+  }
+
+  /**
+   * A call on a group: agreement (the signature is published before anything else and checked at
+   * the first synchronisation), then the call; on failure every heap allocation it made is undone,
+   * its board says it failed (peers waiting for this rank give up), and if this rank had already
+   * signalled a peer the group is unusable until the run ends (the world's recovery resets it).
+   */
+  private async collective(
+    entry: OpEntry, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>, group: Group, queue: GroupQueue,
+  ): Promise<unknown> {
+    const op = entry.schema.qualifiedName;
+    const agreement = group.agreement;
+    if (!group.isMember || group.breakage !== undefined) {
+      queue.depth--;
+      if (!group.isMember) {
+        throw new OpError(`${op}: rank ${this.rank.rank} is not a member of group "${group.name}" (ranks ${group.ranks.join(", ")})`);
+      }
+      agreement.refuse(op);
+      throw brokenError(op, group);
+    }
+    agreement.begin(callSignature(entry.schema, args, group, entry.symmMemArgs, this.settings.get(op)));
+    const cp = this.rank.symm.checkpoint(group);
+    try {
+      const result = await this.run(entry, args, backend, kernel, group);
+      agreement.end();
+      return result;
+    } catch (err) {
+      const touched = agreement.touched;
+      agreement.fail();
+      this.rank.symm.rollback(cp);
+      this.hadFailures = true;
+      if (touched) group.breakage ??= { reason: describeError(err), forGood: false };
+      throw err;
+    } finally {
+      queue.depth--;
+    }
+  }
+
+  private async run(
+    entry: OpEntry, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>, group: Group | undefined,
+  ): Promise<unknown> {
+    const schema = entry.schema;
     const realized = await this.realize(entry, args, group, backend);
     const kernelArgs = realized.length === 0 ? args : substitute(args, realized, (r) => r.heap);
     const result = await kernel(kernelArgs, this.context(schema, backend, group));
@@ -174,6 +303,28 @@ export class Dispatcher {
     let ws = byPurpose.get(purpose);
     if (ws === undefined) byPurpose.set(purpose, (ws = new Workspace(this.rank.symm, group, this.stats, purpose)));
     return ws;
+  }
+}
+
+/** "<ErrorName>: <message>" of a thrown value. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function brokenError(op: string, group: Group): GroupBrokenError {
+  const b = group.breakage!;
+  const why = b.forGood
+    ? "any more: after a failed run, its ranks' heaps were found to differ (allocations made on some ranks only)"
+    : "until this run ends: an earlier collective on it failed on this rank after signalling its peers";
+  return new GroupBrokenError(`${op}: group "${group.name}" cannot be used ${why}. The cause: ${b.reason}`, group.name, b.reason);
+}
+
+/** Every symmetric tensor among the arguments must be live (use after free is an error on every backend). */
+function checkLive(schema: OpSchema, args: BoundArgs): void {
+  for (const a of schema.args) {
+    for (const t of tensorsOf(args[a.name])) {
+      if (t instanceof SymmetricTensor) t.assertLive(`${schema.qualifiedName}: argument ${a.name}`);
+    }
   }
 }
 

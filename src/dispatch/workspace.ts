@@ -34,8 +34,15 @@ export class Workspace {
     return this.tensor?.numel ?? 0;
   }
 
+  /** Frees the region (the world's recovery drops every workspace on every rank alike). */
+  drop(): void {
+    if (this.tensor !== undefined && !this.tensor.isFreed) this.heap.free(this.tensor);
+    this.tensor = undefined;
+  }
+
   /** A workspace of at least `bytes` bytes, rendezvoused in the group. */
   async ensure(bytes: number): Promise<SymmetricTensor<"uint8">> {
+    if (this.tensor?.isFreed === true) this.tensor = undefined; // undone by a failed op's rollback
     if (this.tensor !== undefined && this.tensor.numel >= bytes) return this.tensor;
     if (this.tensor !== undefined) this.heap.free(this.tensor);
     this.tensor = undefined;

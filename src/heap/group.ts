@@ -1,4 +1,13 @@
+import type { Agreement } from "./agreement.ts";
 import { SignalPad } from "./sync/signal-pad.ts";
+
+/** Why a group may not be used: for the rest of the run, or for good. */
+export interface Breakage {
+  /** The original cause, as "<ErrorName>: <message>". */
+  readonly reason: string;
+  /** True when a recovery found the ranks apart: it stays broken. */
+  readonly forGood: boolean;
+}
 
 /**
  * A process group: "world" or a subgroup made with `newGroup(ranks)`. Ranks inside a group are
@@ -7,6 +16,8 @@ import { SignalPad } from "./sync/signal-pad.ts";
 export class Group {
   /** This rank's rank in the group, or -1 when it is not a member. */
   readonly rank: number;
+  /** Set when a failure left the group unusable (see Breakage); collectives then reject at once. @internal */
+  breakage: Breakage | undefined;
 
   constructor(
     /** "world", or the subgroup's name (`newGroup`'s `name` option, default `group<index>`). */
@@ -18,6 +29,8 @@ export class Group {
     worldRank: number,
     /** The group's signal pads (only meaningful for members). */
     readonly pads: SignalPad,
+    /** The group's collective call counter and agreement boards (agreement.ts). @internal */
+    readonly agreement: Agreement,
   ) {
     this.rank = ranks.indexOf(worldRank);
   }

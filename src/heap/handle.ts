@@ -1,4 +1,6 @@
-import { type DType, itemsize, numelOf, typedView, type TypedArrayFor, checkShape } from "../core/dtype.ts";
+import { describeValue, quote } from "../core/args.ts";
+import { SymmetricMemoryError } from "../core/errors.ts";
+import { type DType, itemsize, normalizeDType, numelOf, typedView, type TypedArrayFor, checkShape } from "../core/dtype.ts";
 import type { Group } from "./group.ts";
 import type { SignalOptions } from "./sync/signal-pad.ts";
 import type { SymmetricTensor } from "./symmetric-tensor.ts";
@@ -36,31 +38,35 @@ export class SymmetricMemoryHandle {
 
   /**
    * A typed view of `peer`'s copy, `storageOffset` elements into the allocation, as PyTorch's
-   * `get_buffer(rank, sizes, dtype, storage_offset)`.
+   * `get_buffer(rank, sizes, dtype, storage_offset)`; `dtype` may be an alias ("f32"). Throws a
+   * SymmetricMemoryError for a bad peer, shape, dtype or offset, or a view past the buffer's end.
    */
   getBuffer<D extends DType>(peer: number, shape: readonly number[], dtype: D, storageOffset = 0): TypedArrayFor<D> {
     this.tensor.assertLive("getBuffer");
     this.checkPeer(peer, "getBuffer");
     checkShape(shape, "getBuffer");
-    if (!Number.isInteger(storageOffset) || storageOffset < 0) {
-      throw new RangeError(`getBuffer: storageOffset must be a non-negative integer, found ${storageOffset}`);
+    const dt = normalizeDType(dtype, "getBuffer") as D;
+    if (typeof storageOffset !== "number" || !Number.isInteger(storageOffset) || storageOffset < 0) {
+      throw new SymmetricMemoryError(
+        `getBuffer: storageOffset must be a non-negative integer, found ${quote(storageOffset)}`,
+      );
     }
-    const size = itemsize(dtype);
+    const size = itemsize(dt);
     const numel = numelOf(shape);
     const start = storageOffset * size;
     if (start + numel * size > this.bufferSize) {
-      throw new RangeError(
-        `getBuffer: ${numel} ${dtype} elements at element offset ${storageOffset} need ` +
+      throw new SymmetricMemoryError(
+        `getBuffer: ${numel} ${dt} elements at element offset ${storageOffset} need ` +
           `${start + numel * size} bytes, but the buffer has ${this.bufferSize}`,
       );
     }
-    return typedView(dtype, this.slabs[this.group.worldRankOf(peer)], this.offsets[peer] + start, numel);
+    return typedView(dt, this.slabs[this.group.worldRankOf(peer)], this.offsets[peer] + start, numel);
   }
 
   /**
    * `peer`'s signal pad, as PyTorch's `get_signal_pad(peer)`: a live view of its user channels,
    * `worldSize * signalChannels` words, where word `worldSize * channel + src` is `src`'s signal on
-   * `channel`. Throws a RangeError for a peer outside the group.
+   * `channel`. Throws a SymmetricMemoryError for a peer outside the group.
    */
   getSignalPad(peer: number): Int32Array {
     return this.group.pads.view(peer);
@@ -69,7 +75,7 @@ export class SymmetricMemoryHandle {
   /**
    * Collective over the group: signals every peer on `opts.channel`, then waits for every peer's
    * signal. Rejects with TimeoutError after `opts.timeoutMs`, PeerLostError when a rank fails, and a
-   * RangeError for a bad channel or timeout.
+   * SymmetricMemoryError for bad options (channel, timeout), before any signal is raised.
    */
   barrier(opts: SignalOptions = {}): Promise<void> {
     return this.group.pads.barrier(opts);
@@ -78,7 +84,7 @@ export class SymmetricMemoryHandle {
   /**
    * Raises this rank's signal in `dst`'s pad on `opts.channel` (CAS 0→1). If the previous signal
    * is still unconsumed it waits until `dst` has consumed it. The same errors as `barrier`, and a
-   * RangeError for a `dst` outside the group.
+   * SymmetricMemoryError for a `dst` outside the group.
    */
   putSignal(dst: number, opts: SignalOptions = {}): Promise<void> {
     return this.group.pads.putSignal(dst, opts);
@@ -86,7 +92,7 @@ export class SymmetricMemoryHandle {
 
   /**
    * Waits until `src` has raised its signal in this rank's pad on `opts.channel`, then clears it
-   * (CAS 1→0). The same errors as `barrier`, and a RangeError for a `src` outside the group.
+   * (CAS 1→0). The same errors as `barrier`, and a SymmetricMemoryError for a `src` outside the group.
    */
   waitSignal(src: number, opts: SignalOptions = {}): Promise<void> {
     return this.group.pads.waitSignal(src, opts);

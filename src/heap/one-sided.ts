@@ -3,20 +3,32 @@
  * part, so these do not synchronise. Order them with signals (`putWithSignal` / `waitSignal`)
  * or barriers. Peers are ranks of the handle's group.
  */
+import { describeValue, quote } from "../core/args.ts";
 import { SymmetricMemoryError } from "../core/errors.ts";
 import { type AnyTypedArray, itemsize } from "../core/dtype.ts";
-import type { SymmetricMemoryHandle } from "./handle.ts";
+import { SymmetricMemoryHandle } from "./handle.ts";
 import type { SignalOptions } from "./sync/signal-pad.ts";
-import { SymmetricTensor } from "./symmetric-tensor.ts";
+import { requireSymmetric, SymmetricTensor } from "./symmetric-tensor.ts";
 import { checkPeerInRange } from "../core/ranges.ts";
 
 function checkPeer(handle: SymmetricMemoryHandle, peer: number, what: string): void {
   checkPeerInRange(what, peer, handle.group.name, handle.group.size);
 }
 
+/** A rendezvous handle, else a SymmetricMemoryError naming `what`. */
+export function requireHandle(value: unknown, what: string): SymmetricMemoryHandle {
+  if (!(value instanceof SymmetricMemoryHandle)) {
+    throw new SymmetricMemoryError(
+      `${what}: handle must be a SymmetricMemoryHandle (from symm.rendezvous), found ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
 /** `t` must live in the allocation `handle` was made for (a view of it is fine). */
 export function checkHandleOf(handle: SymmetricMemoryHandle, t: SymmetricTensor, what: string): void {
-  t.assertLive(what);
+  requireHandle(handle, what);
+  requireSymmetric(t, what);
   if (handle.tensor !== t.base) {
     throw new SymmetricMemoryError(
       `${what}: the handle is for allocation ${handle.tensor.allocation.id}, but the tensor lives in ${t.allocation.id}`,
@@ -51,6 +63,8 @@ export type GetDestination = SymmetricTensor | AnyTypedArray;
  * into the allocation, as `handle.getBuffer(peer, ..., offset)` would address it.
  */
 export function getFrom(dst: GetDestination, handle: SymmetricMemoryHandle, peer: number, offset: number): void {
+  requireHandle(handle, "get");
+  handle.tensor.assertLive("get");
   checkPeer(handle, peer, "get");
   let bytes: Uint8Array;
   let size: number;
@@ -62,14 +76,16 @@ export function getFrom(dst: GetDestination, handle: SymmetricMemoryHandle, peer
     bytes = new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength);
     size = dst.BYTES_PER_ELEMENT;
   } else {
-    throw new TypeError(`get: dst must be contiguous: a SymmetricTensor or a typed array, found ${String(dst)}`);
+    throw new SymmetricMemoryError(
+      `get: dst must be contiguous: a SymmetricTensor or a typed array, found ${describeValue(dst)}`,
+    );
   }
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new RangeError(`get: offset must be a non-negative integer (elements), found ${offset}`);
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
+    throw new SymmetricMemoryError(`get: offset must be a non-negative integer (elements), found ${quote(offset)}`);
   }
   const start = offset * size;
   if (start + bytes.byteLength > handle.bufferSize) {
-    throw new RangeError(
+    throw new SymmetricMemoryError(
       `get: ${bytes.byteLength} bytes at element offset ${offset} (byte ${start}) need ${start + bytes.byteLength} ` +
         `bytes, but the buffer of allocation ${handle.tensor.allocation.id} has ${handle.bufferSize}`,
     );
@@ -81,22 +97,36 @@ export function getFrom(dst: GetDestination, handle: SymmetricMemoryHandle, peer
 export async function putWithSignal(
   handle: SymmetricMemoryHandle, t: SymmetricTensor, peer: number, channel: number, opts: Omit<SignalOptions, "channel"> = {},
 ): Promise<void> {
-  // Checked before the put, so a bad channel leaves the peer's memory alone.
-  const channels = handle.getSignalPad(handle.rank).length / handle.worldSize;
-  if (!Number.isInteger(channel) || channel < 0 || channel >= channels) {
-    throw new RangeError(
-      `putWithSignal: channel ${channel} out of range: expected an integer in [0, ${channels - 1}] (signalChannels = ${channels})`,
-    );
-  }
+  // Everything is checked before the put, so a bad channel or timeout leaves the peer's memory
+  // and its pad alone.
+  const signal = checkSignalCall(handle, peer, channel, opts, "putWithSignal");
+  checkHandleOf(handle, t, "putWithSignal");
   put(handle, t, peer);
   // Atomics are sequentially consistent: the peer that sees the signal sees the bytes before it.
-  await handle.putSignal(peer, { ...opts, channel });
+  await handle.putSignal(peer, signal);
+}
+
+/** Checks the peer, channel and options of putWithSignal / waitSignal; returns the signal options. */
+function checkSignalCall(
+  handle: SymmetricMemoryHandle, peer: number, channel: unknown, opts: unknown, what: string,
+): SignalOptions {
+  requireHandle(handle, what);
+  handle.tensor.assertLive(what);
+  if (channel === undefined || channel === null) {
+    throw new SymmetricMemoryError(`${what}: channel is required: expected an integer in [0, signalChannels)`);
+  }
+  const o = opts === undefined ? {} : opts;
+  if (typeof o !== "object" || o === null || Array.isArray(o)) {
+    throw new SymmetricMemoryError(`${what}: options must be an object (or left out), found ${describeValue(opts)}`);
+  }
+  const signal = { ...(o as Omit<SignalOptions, "channel">), channel: channel as number };
+  handle.group.pads.checkCall(peer, signal, what);
+  return signal;
 }
 
 /** Waits for `peer`'s signal on `channel` (from its putWithSignal), then clears it. */
 export async function waitSignal(
   handle: SymmetricMemoryHandle, peer: number, channel: number, opts: Omit<SignalOptions, "channel"> = {},
 ): Promise<void> {
-  checkPeer(handle, peer, "waitSignal");
-  await handle.waitSignal(peer, { ...opts, channel });
+  await handle.waitSignal(peer, checkSignalCall(handle, peer, channel, opts, "waitSignal"));
 }

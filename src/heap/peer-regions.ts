@@ -3,6 +3,7 @@
  * every region is bounds-checked against the allocation on the peer it names.
  */
 import { itemsize } from "../core/dtype.ts";
+import { SymmetricMemoryError } from "../core/errors.ts";
 import type { HeapRegion } from "../core/reducer.ts";
 import { regionSpan, type RowLayout } from "../core/region-span.ts";
 import type { SymmetricMemoryHandle } from "./handle.ts";
@@ -47,7 +48,7 @@ export function peerRegion(
   const count = opts.count ?? tensor.numel - first;
   const rows = opts.rows;
   if (rows !== undefined && (rows.rowLength <= 0 || count % rows.rowLength !== 0 || rows.rowStride < rows.rowLength)) {
-    throw new RangeError(
+    throw new SymmetricMemoryError(
       `peerRegion: ${count} elements cannot be rows of ${rows.rowLength} elements ${rows.rowStride} apart`,
     );
   }

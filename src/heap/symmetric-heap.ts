@@ -1,13 +1,15 @@
-import { SymmetricMemoryError } from "../core/errors.ts";
+import { checkOptions, checkTimeout, describeValue } from "../core/args.ts";
+import { GroupBrokenError, SymmetricMemoryError } from "../core/errors.ts";
 import { SlabAllocator } from "./allocator.ts";
+import { Agreement } from "./agreement.ts";
 import {
-  type ControlLayout, EXCHANGE_WORDS, GROUP_REG_WORDS, INTERNAL_CHANNELS, MAX_GROUPS, PADS_USED,
+  boardOf, type ControlLayout, EXCHANGE_WORDS, GROUP_REG_WORDS, INTERNAL_CHANNELS, MAX_GROUPS, PADS_USED,
 } from "./control.ts";
 import { checkShape, type DType, dtypeCode, dtypeFromCode, itemsize, normalizeDType, numelOf } from "../core/dtype.ts";
 import { Group } from "./group.ts";
 import { SymmetricMemoryHandle } from "./handle.ts";
 import { padSlot, SignalPad } from "./sync/signal-pad.ts";
-import { SymmetricTensor } from "./symmetric-tensor.ts";
+import { requireSymmetric, SymmetricTensor } from "./symmetric-tensor.ts";
 
 export interface HeapInit {
   readonly rank: number;
@@ -16,6 +18,12 @@ export interface HeapInit {
   readonly control: SharedArrayBuffer;
   readonly layout: ControlLayout;
   readonly timeoutMs: number;
+}
+
+/** What `checkpoint` records: a group and its allocation counter. @internal */
+export interface HeapCheckpoint {
+  readonly group: Group;
+  readonly seq: number;
 }
 
 /** A group, or its name ("world" or a subgroup's); unknown names are a SymmetricMemoryError. */
@@ -95,15 +103,29 @@ export interface HeapSnapshot {
 /**
  * Index of the word `pad[dst][size * channel + src]` of `group`, from the start of the pad area
  * (an index into `World.signalPads().words`). `channel` counts the user channels first: the
- * internal ones are `group.channels + k`. Throws a RangeError for a rank or channel out of bounds.
+ * internal ones are `group.channels + k`. Throws a SymmetricMemoryError for a rank or channel out of
+ * bounds, or a `group` that is not a PadGroupInfo.
  */
 export function padWord(group: PadGroupInfo, dst: number, channel: number, src: number): number {
-  const bad = (what: string, v: number, n: number) => !Number.isInteger(v) || v < 0 || v >= n
-    ? `${what} ${v} (expected an integer in [0, ${n - 1}])` : undefined;
+  checkPadGroupInfo(group);
+  const bad = (what: string, v: number, n: number) => typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= n
+    ? `${what} ${typeof v === "number" ? v : `(${describeValue(v)})`} (expected an integer in [0, ${n - 1}])` : undefined;
   const problem = bad("dst", dst, group.size) ?? bad("src", src, group.size) ??
     bad("channel", channel, group.channels + group.internalChannels);
-  if (problem !== undefined) throw new RangeError(`padWord: group "${group.name}": ${problem}`);
+  if (problem !== undefined) throw new SymmetricMemoryError(`padWord: group "${group.name}": ${problem}`);
   return padSlot(group.padOffset, group.size, group.channels + group.internalChannels, dst, channel, src);
+}
+
+/** padWord's `group` must be a PadGroupInfo (from `symm.snapshot().groups`): its counts non-negative integers. */
+function checkPadGroupInfo(group: unknown): asserts group is PadGroupInfo {
+  const g = group as Partial<Record<keyof PadGroupInfo, unknown>> | null;
+  const fields = ["padOffset", "size", "channels", "internalChannels"] as const;
+  if (typeof g !== "object" || g === null || fields.some((f) => typeof g[f] !== "number" || !Number.isInteger(g[f]) || (g[f] as number) < 0)) {
+    throw new SymmetricMemoryError(
+      `padWord: group must be a PadGroupInfo (one of symm.snapshot().groups) with integer ${fields.join(", ")}, ` +
+        `found ${describeValue(group)}`,
+    );
+  }
 }
 
 /** Internal channel numbers (after the user channels). */
@@ -166,7 +188,12 @@ export class SymmetricHeap {
    * SymmetricMemoryError for an unknown name.
    */
   group(ref: GroupRef = "world"): Group {
-    if (typeof ref !== "string") return ref;
+    if (ref instanceof Group && this.byIndex[ref.index] === ref) return ref;
+    if (typeof ref !== "string") {
+      throw new SymmetricMemoryError(
+        `group: expected a group name or a Group of this rank's heap, found ${ref instanceof Group ? `another heap's group "${ref.name}"` : describeValue(ref)}`,
+      );
+    }
     const g = this.groups.get(ref);
     if (g === undefined) {
       throw new SymmetricMemoryError(
@@ -218,9 +245,10 @@ export class SymmetricHeap {
     opts: EmptyOptions = {},
   ): SymmetricTensor<D> {
     checkShape(shape, "symm.empty");
-    const dt = normalizeDType(dtype) as D;
+    const dt = normalizeDType(dtype, "symm.empty") as D;
+    opts = checkOptions(opts, "symm.empty", SymmetricMemoryError);
     if (opts.label !== undefined && typeof opts.label !== "string") {
-      throw new TypeError(`symm.empty: label must be a string, found ${typeof opts.label}`);
+      throw new SymmetricMemoryError(`symm.empty: label must be a string, found ${describeValue(opts.label)}`);
     }
     const group = this.group(opts.group);
     if (!group.isMember) {
@@ -240,7 +268,7 @@ export class SymmetricHeap {
 
   /** Returns the tensor's block to the heap; the tensor must not be used after. */
   free(tensor: SymmetricTensor): void {
-    tensor.assertLive("symm.free");
+    requireSymmetric(tensor, "symm.free");
     if (tensor.isView) {
       throw new SymmetricMemoryError(`symm.free: a view of ${tensor.allocation.id} was given; free the tensor it views`);
     }
@@ -254,7 +282,7 @@ export class SymmetricHeap {
    * and fails on all ranks, naming both sides, if they disagree.
    */
   async rendezvous(view: SymmetricTensor, groupRef?: GroupRef): Promise<SymmetricMemoryHandle> {
-    view.assertLive("rendezvous");
+    requireSymmetric(view, "rendezvous");
     // A view shares its base's allocation, so it shares its handle too.
     const tensor = view.base;
     const group = this.group(groupRef ?? tensor.group);
@@ -266,6 +294,12 @@ export class SymmetricHeap {
     }
     const cached = this.handles.get(tensor);
     if (cached !== undefined) return cached;
+    if (group.breakage !== undefined) {
+      throw new GroupBrokenError(
+        `rendezvous: group "${group.name}" cannot be used ${group.breakage.forGood ? "any more" : "until this run ends"}; ` +
+          `the cause: ${group.breakage.reason}`, group.name, group.breakage.reason,
+      );
+    }
 
     const { exchange } = this.init.layout;
     const mine = exchange + this.rank * EXCHANGE_WORDS;
@@ -304,13 +338,25 @@ export class SymmetricHeap {
    * same order), as `torch.distributed.new_group`; ranks that disagree get an error naming both.
    */
   async newGroup(ranks: readonly number[], opts: { name?: string; timeoutMs?: number } = {}): Promise<Group> {
-    const sorted = [...new Set(ranks)].sort((a, b) => a - b);
-    if (sorted.length === 0 || sorted.length !== ranks.length ||
-      sorted.some((r) => !Number.isInteger(r) || r < 0 || r >= this.worldSize)) {
-      throw new RangeError(
-        `newGroup: ranks must be distinct integers in [0, ${this.worldSize - 1}], found [${ranks.join(", ")}]`,
+    // Every argument is checked before this rank writes its registration or signals a peer.
+    if (!Array.isArray(ranks)) {
+      throw new SymmetricMemoryError(
+        `newGroup: ranks must be an array of distinct world ranks in [0, ${this.worldSize - 1}], found ${describeValue(ranks)}`,
       );
     }
+    const sorted = [...new Set(ranks)].sort((a, b) => a - b);
+    if (sorted.length === 0 || sorted.length !== ranks.length ||
+      sorted.some((r) => typeof r !== "number" || !Number.isInteger(r) || r < 0 || r >= this.worldSize)) {
+      throw new SymmetricMemoryError(
+        `newGroup: ranks must be distinct integers in [0, ${this.worldSize - 1}], found ` +
+          `[${Array.from(ranks as unknown[], (r) => (typeof r === "number" ? String(r) : describeValue(r))).join(", ")}]`,
+      );
+    }
+    opts = checkOptions(opts, "newGroup", SymmetricMemoryError);
+    if (opts.name !== undefined && (typeof opts.name !== "string" || opts.name === "")) {
+      throw new SymmetricMemoryError(`newGroup: name must be a non-empty string, found ${describeValue(opts.name)}`);
+    }
+    checkTimeout(opts.timeoutMs, "newGroup", SymmetricMemoryError);
     const index = this.byIndex.length;
     const name = opts.name ?? `group${index}`;
     if (this.groups.has(name)) throw new SymmetricMemoryError(`newGroup: a group named "${name}" exists`);
@@ -338,6 +384,34 @@ export class SymmetricHeap {
     return this.addGroup(name, sorted);
   }
 
+  /** Every group this rank knows, by creation. @internal */
+  knownGroups(): readonly Group[] {
+    return this.byIndex;
+  }
+
+  /** Where `group`'s allocations stand now, to undo what a failed op allocates for it (`rollback`). @internal */
+  checkpoint(group: Group): HeapCheckpoint {
+    return { group, seq: this.seqs.get(group.name) ?? 0 };
+  }
+
+  /**
+   * Frees every allocation made for the checkpoint's group since `cp` and sets the group's
+   * allocation counter back, so a failed op leaves the heap as it found it (allocations it freed
+   * stay freed). Other groups are untouched: their ops may be in flight at the same time. @internal
+   */
+  rollback(cp: HeapCheckpoint): void {
+    const { group, seq } = cp;
+    if ((this.seqs.get(group.name) ?? 0) === seq) return;
+    for (const t of [...this.live.values()]) if (t.group === group && t.allocation.seq >= seq) this.free(t);
+    this.seqs.set(group.name, seq);
+  }
+
+  /** One group's allocation counter and live allocation ids (sorted), compared across ranks by recovery. @internal */
+  allocationState(group: Group): { allocSeq: number; live: string[] } {
+    const live = [...this.live.values()].filter((t) => t.group === group).map((t) => t.allocation.id).sort();
+    return { allocSeq: this.seqs.get(group.name) ?? 0, live };
+  }
+
   private get slab(): SharedArrayBuffer {
     return this.init.slabs[this.rank];
   }
@@ -345,6 +419,10 @@ export class SymmetricHeap {
   private addGroup(name: string, ranks: number[]): Group {
     const { layout } = this.init;
     const myRank = ranks.indexOf(this.rank);
+    const index = this.byIndex.length;
+    const agreement = new Agreement({
+      control: this.control, boards: ranks.map((wr) => boardOf(layout, index, wr)), myRank, ranks, groupName: name,
+    });
     const pads = new SignalPad({
       control: this.control,
       base: layout.pads + this.padsUsed,
@@ -354,6 +432,7 @@ export class SymmetricHeap {
       worldRank: this.rank,
       groupName: name,
       defaultTimeoutMs: this.init.timeoutMs,
+      agreement,
     });
     const words = pads.words;
     this.padInfo.push({
@@ -362,7 +441,7 @@ export class SymmetricHeap {
     });
     this.padsUsed += words;
     Atomics.store(this.control, PADS_USED, this.padsUsed);
-    const g = new Group(name, this.byIndex.length, ranks, this.rank, pads);
+    const g = new Group(name, index, ranks, this.rank, pads, agreement);
     this.groups.set(name, g);
     this.byIndex.push(g);
     return g;

@@ -1,5 +1,6 @@
 import { SymmetricMemoryError } from "../core/errors.ts";
-import { type DType, itemsize, numelOf, typedView, type TypedArrayFor } from "../core/dtype.ts";
+import { describeValue, quote } from "../core/args.ts";
+import { checkShape, type DType, itemsize, normalizeDType, numelOf, typedView, type TypedArrayFor } from "../core/dtype.ts";
 import type { Group } from "./group.ts";
 
 /**
@@ -71,13 +72,22 @@ export class SymmetricTensor<D extends DType = DType> {
     return this.base !== this;
   }
 
-  /** A contiguous view `viewOffset` bytes into this tensor's allocation (element-aligned). */
+  /**
+   * A contiguous view `viewOffset` bytes into this tensor's allocation (element-aligned; `dtype`
+   * may be an alias such as "f32"). Throws a SymmetricMemoryError for a bad offset, shape or dtype,
+   * or a view that does not fit the allocation.
+   */
   view<E extends DType>(viewOffset: number, shape: readonly number[], dtype: E): SymmetricTensor<E> {
     this.assertLive("view");
-    if (viewOffset % itemsize(dtype) !== 0) {
-      throw new SymmetricMemoryError(`view: byte offset ${viewOffset} is not a multiple of the ${dtype} size`);
+    const dt = normalizeDType(dtype, "view") as E;
+    checkShape(shape, "view");
+    if (typeof viewOffset !== "number" || !Number.isInteger(viewOffset) || viewOffset < 0) {
+      throw new SymmetricMemoryError(`view: byte offset must be a non-negative integer, found ${quote(viewOffset)}`);
     }
-    return new SymmetricTensor(this.group, this.allocation, dtype, [...shape], this.slab, viewOffset, this.base);
+    if (viewOffset % itemsize(dt) !== 0) {
+      throw new SymmetricMemoryError(`view: byte offset ${viewOffset} is not a multiple of the ${dt} size`);
+    }
+    return new SymmetricTensor(this.group, this.allocation, dt, [...shape], this.slab, viewOffset, this.base);
   }
 
   /** A typed view of this rank's copy (shares memory with the heap). */
@@ -115,4 +125,18 @@ export class SymmetricTensor<D extends DType = DType> {
       throw new SymmetricMemoryError(`${what}: symmetric tensor ${this.allocation.id} was freed`);
     }
   }
+}
+
+/** A live symmetric tensor (or a view of one), else a SymmetricMemoryError naming `what`. */
+export function requireSymmetric(value: unknown, what: string, arg = "tensor"): SymmetricTensor {
+  if (!(value instanceof SymmetricTensor)) {
+    const found = typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "regular"
+      ? `a regular ${String((value as { backend?: unknown }).backend)} tensor`
+      : describeValue(value);
+    throw new SymmetricMemoryError(
+      `${what}: ${arg} must be a symmetric tensor (from symm.empty, or a view of one), found ${found}`,
+    );
+  }
+  value.assertLive(what);
+  return value;
 }

@@ -1,4 +1,5 @@
 import { type Remote, wrap } from "comlink";
+import { quote } from "../core/args.ts";
 import { LaunchError } from "../core/errors.ts";
 import { controlLayout, createControlBuffer } from "../heap/control.ts";
 import "../rank/builtin-backends.ts";
@@ -10,6 +11,7 @@ import { type RankWorker, spawnRankWorker } from "./spawn.ts";
 import { World } from "./world.ts";
 import { heapBlockBytes } from "../heap/allocator.ts";
 import { explainLoadFailure, shortUrl, shortenUrls } from "./load-failure.ts";
+import { settledWithin, within } from "./timers.ts";
 
 export interface LaunchOptions {
   /** Number of ranks, 1..16. */
@@ -31,7 +33,12 @@ export interface LaunchOptions {
    * `import rankWorker from "./ranks.worker.ts?worker&url"`). Give either this or `rankModule`.
    */
   rankWorker?: string | URL;
-  /** Default timeout of every signal wait, in ms. Default 10 000. */
+  /**
+   * Default timeout of every signal wait, in ms; also bounds the loading of the `rankModule`
+   * in each rank (at least MIN_LOAD_MS, 2 s, so that a short wait timeout still lets a module
+   * load). `0` means no timeout, as in PyTorch: waits and the module's loading are unbounded
+   * (a worker must still start within 30 s). Default 10 000.
+   */
   timeoutMs?: number;
   /** User signal channels per group. Default 32. */
   signalChannels?: number;
@@ -42,7 +49,7 @@ export const MAX_HEAP_BYTES = 1 << 30;
 
 function checkInt(name: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new LaunchError(`launch: ${name} must be an integer in [${lo}, ${hi}], found ${String(v)}`);
+    throw new LaunchError(`launch: ${name} must be an integer in [${lo}, ${hi}], found ${quote(v)}`);
   }
   return v;
 }
@@ -52,6 +59,12 @@ function checkInt(name: string, v: unknown, lo: number, hi: number): number {
  * resolves once every rank has its device. On any failure every worker already started is ended.
  */
 export async function launch(options: LaunchOptions): Promise<World> {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new LaunchError(
+      "launch: expected an options object ({ worldSize, heapBytes, backend, rankModule or rankWorker }), found " +
+        (options === null ? "null" : Array.isArray(options) ? "an array" : typeof options),
+    );
+  }
   const runtime = detectRuntime();
   const worldSize = checkInt("worldSize", options.worldSize, 1, MAX_WORLD_SIZE);
   const heapBytes = heapBlockBytes(checkInt("heapBytes", options.heapBytes, 256, MAX_HEAP_BYTES));
@@ -62,8 +75,14 @@ export async function launch(options: LaunchOptions): Promise<World> {
   if (typeof backend !== "string" || !known.includes(backend)) {
     throw new LaunchError(
       `launch: backend must be one of the registered backends (${known.map((b) => JSON.stringify(b)).join(", ")}), ` +
-        `found ${JSON.stringify(backend)}`,
+        `found ${quote(backend)}`,
     );
+  }
+  for (const key of ["rankModule", "rankWorker"] as const) {
+    const u: unknown = options[key];
+    if (u !== undefined && typeof u !== "string" && !(u instanceof URL)) {
+      throw new LaunchError(`launch: ${key} must be a URL or a URL string, found ${u === null ? "null" : typeof u}`);
+    }
   }
   const given = (u: string | URL | undefined) => u !== undefined && String(u) !== "";
   if (given(options.rankModule) === given(options.rankWorker)) {
@@ -93,6 +112,7 @@ export async function launch(options: LaunchOptions): Promise<World> {
   const rankModule = given(options.rankModule) ? absoluteUrl(options.rankModule!) : undefined;
   const rankWorker = given(options.rankWorker) ? absoluteUrl(options.rankWorker!) : undefined;
   const readyMs = Math.max(timeoutMs, MIN_READY_MS);
+  const loadMs = timeoutMs === 0 ? 0 : Math.max(timeoutMs, MIN_LOAD_MS);
 
   const workers: RankWorker[] = [];
   let apis: Remote<RankApi>[] = [];
@@ -107,6 +127,12 @@ export async function launch(options: LaunchOptions): Promise<World> {
         workers[rank].died,
       ]));
     const adapters = (await Promise.all(inits)) as Awaited<ReturnType<RankApi["init"]>>[];
+    // The rank module's top level may await forever: its loading is bounded by the timeout.
+    await Promise.all(apis.map((api, rank) =>
+      within(Promise.race([api.load(), workers[rank].died]), loadMs, () => new LaunchError(
+        `launch: rank ${rank}: the ${rankModule === undefined ? "rank worker's functions" : `rank module ${shortUrl(rankModule)}`} ` +
+          `did not finish loading within ${loadMs} ms (a top-level await that never settles?); the workers were ended`,
+      ))));
     return new World({ runtime, backend, workers, apis, adapters, control, layout, heapBytes });
   } catch (err) {
     await endAfterFailure(workers, apis, inits);
@@ -122,6 +148,8 @@ export async function launch(options: LaunchOptions): Promise<World> {
 
 /** The least time a worker gets to load and say it is ready (16 workers on 2 cores take seconds). */
 const MIN_READY_MS = 30_000;
+/** The least time a rank gets to import the rank module (unless timeoutMs is 0: no bound). */
+export const MIN_LOAD_MS = 2_000;
 
 /** `u` as an absolute URL string: relative ones against the page (or the working directory). */
 function absoluteUrl(u: string | URL): string {
@@ -169,7 +197,7 @@ async function whenReady(w: RankWorker, rank: number, ownWorker: boolean, ms: nu
 /** How long the other ranks get to finish starting, and to release their devices, after a failure. */
 const SETTLE_MS = 5_000;
 
-const settleWithin = (p: Promise<unknown>) => Promise.race([p.then(() => {}, () => {}), new Promise((r) => setTimeout(r, SETTLE_MS))]);
+const settleWithin = (p: Promise<unknown>) => settledWithin(p, SETTLE_MS);
 
 /**
  * Ends the workers of a launch that failed. Ranks still creating their devices are given time to

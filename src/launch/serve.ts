@@ -3,6 +3,7 @@ import { detectRuntime } from "../core/runtime.ts";
 import { nodeThreads } from "./node-threads.ts";
 import { READY_MESSAGE } from "./protocol.ts";
 import { RankService, type RankFunctions } from "./rank-service.ts";
+import { osThreadId, THREAD_FIELD } from "./thread-exit.ts";
 
 /**
  * Exposes a RankService over comlink in the worker this code runs in (a Web Worker in browsers
@@ -19,6 +20,7 @@ export async function serveRankService(functions?: RankFunctions): Promise<void>
     parentPort.postMessage({ type: READY_MESSAGE });
   } else {
     expose(service);
-    (globalThis as unknown as { postMessage(m: unknown): void }).postMessage({ type: READY_MESSAGE });
+    // With its OS thread id (Deno on Linux): terminate() waits for that thread to end (thread-exit.ts).
+    (globalThis as unknown as { postMessage(m: unknown): void }).postMessage({ type: READY_MESSAGE, [THREAD_FIELD]: osThreadId() });
   }
 }

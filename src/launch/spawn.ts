@@ -1,7 +1,9 @@
 import type { Endpoint } from "comlink";
+import { WorkerLostError } from "../core/errors.ts";
 import type { RuntimeName } from "../core/runtime.ts";
 import { nodeThreads } from "./node-threads.ts";
-import { READY_MESSAGE } from "./protocol.ts";
+import { CLOSING_MESSAGE, READY_MESSAGE } from "./protocol.ts";
+import { osThreadEnded, threadOfMessage } from "./thread-exit.ts";
 
 /** One rank's worker, whatever the runtime: a comlink endpoint and its life cycle. */
 export interface RankWorker {
@@ -10,17 +12,24 @@ export interface RankWorker {
   readonly endpoint: Endpoint;
   /** Resolves when the worker has exposed its service. */
   readonly ready: Promise<void>;
-  /** Rejects when the worker dies (uncaught error, failed load, unexpected exit). */
+  /**
+   * Rejects with a WorkerLostError when the worker dies (uncaught error, failed load, exit,
+   * `self.close()`) before `terminate()`; never settles otherwise.
+   */
   readonly died: Promise<never>;
   terminate(): Promise<void>;
 }
 
-function isReady(data: unknown): boolean {
-  return typeof data === "object" && data !== null && (data as { type?: unknown }).type === READY_MESSAGE;
+function isMessage(data: unknown, type: string): boolean {
+  return typeof data === "object" && data !== null && (data as { type?: unknown }).type === type;
 }
 
-function deferred(): { promise: Promise<never>; reject: (e: Error) => void } {
-  let reject!: (e: Error) => void;
+function isReady(data: unknown): boolean {
+  return isMessage(data, READY_MESSAGE);
+}
+
+function deferred(): { promise: Promise<never>; reject: (e: WorkerLostError) => void } {
+  let reject!: (e: WorkerLostError) => void;
   const promise = new Promise<never>((_, rej) => (reject = rej));
   promise.catch(() => {}); // observed by whoever races it; never an unhandled rejection
   return { promise, reject };
@@ -40,16 +49,26 @@ function spawnWebWorker(rank: number, script: string | undefined): RankWorker {
   const worker = new Worker(script ?? new URL(LIBRARY_WORKER, import.meta.url), { type: "module", name: `webshmem-rank-${rank}` });
   const death = deferred();
   let terminated = false;
+  let thread: string | undefined; // the worker's OS thread (Deno on Linux), from its ready message
   worker.addEventListener("error", (e: ErrorEvent) => {
     e.preventDefault(); // Deno would otherwise end the whole process
-    if (!terminated) death.reject(new Error(`rank ${rank} worker died: ${e.message || "failed to load or crashed"}`));
+    if (!terminated) {
+      death.reject(new WorkerLostError(`rank ${rank} worker died: ${e.message || "failed to load or crashed"}`, rank, undefined));
+    }
   });
   worker.addEventListener("messageerror", () => {
-    death.reject(new Error(`rank ${rank} worker received a message it could not deserialize`));
+    death.reject(new WorkerLostError(`rank ${rank} worker received a message it could not deserialize`, rank, undefined));
+  });
+  // Deno and Chromium send no event when a worker closes itself: the rank service says so first.
+  worker.addEventListener("message", (e: MessageEvent) => {
+    if (!terminated && isMessage(e.data, CLOSING_MESSAGE)) {
+      death.reject(new WorkerLostError(`rank ${rank}'s worker closed itself (self.close())`, rank, undefined));
+    }
   });
   const ready = new Promise<void>((resolve) => {
     const onMessage = (e: MessageEvent) => {
       if (!isReady(e.data)) return;
+      thread = threadOfMessage(e.data);
       worker.removeEventListener("message", onMessage);
       resolve();
     };
@@ -63,6 +82,8 @@ function spawnWebWorker(rank: number, script: string | undefined): RankWorker {
     terminate: async () => {
       terminated = true;
       worker.terminate();
+      // Deno ends the thread later; a process exiting meanwhile can crash (docs/deno-exit-crash.md).
+      await osThreadEnded(thread);
     },
   };
 }
@@ -76,9 +97,20 @@ async function spawnNodeWorker(rank: number, script: string | undefined): Promis
   });
   const death = deferred();
   let terminated = false;
-  worker.on("error", (e: Error) => death.reject(new Error(`rank ${rank} worker died: ${e.message}`)));
+  // An uncaught error ('error') is always followed by 'exit' (code 1): reported there, with the code.
+  let uncaught: Error | undefined;
+  worker.on("error", (e: Error) => {
+    uncaught = e;
+  });
+  // process.exit(code) in a worker thread ends the thread alone: 'exit' with that code.
   worker.on("exit", (code: number) => {
-    if (!terminated) death.reject(new Error(`rank ${rank} worker exited unexpectedly with code ${code}`));
+    if (terminated) return;
+    death.reject(new WorkerLostError(
+      uncaught === undefined ? `rank ${rank}'s worker exited with code ${code}`
+        : `rank ${rank}'s worker died (exit code ${code}): ${uncaught.message}`,
+      rank,
+      code,
+    ));
   });
   const ready = new Promise<void>((resolve) => {
     const onMessage = (data: unknown) => {

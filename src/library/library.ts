@@ -5,6 +5,7 @@
  * RegistrationHandle, as torch.library's registrations do; the library keeps the live ones and
  * `dispose()` releases them, the latest first (torch's `Library._destroy` keeps them likewise).
  */
+import { quote } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
 import { registrationHandle, type RegistrationHandle } from "./handle.ts";
 import type { MetaKernel } from "./meta.ts";
@@ -66,9 +67,9 @@ export class Library {
     readonly kind: LibraryKind,
   ) {
     if (!NAMESPACE.test(namespace)) {
-      throw new OpError(`expected a namespace that is an identifier, found ${JSON.stringify(namespace)}`);
+      throw new OpError(`expected a namespace that is an identifier, found ${quote(namespace)}`);
     }
-    if (!KINDS.includes(kind)) throw new OpError(`expected library kind DEF, FRAGMENT or IMPL, found ${JSON.stringify(kind)}`);
+    if (!KINDS.includes(kind)) throw new OpError(`expected library kind DEF, FRAGMENT or IMPL, found ${quote(kind)}`);
     if (kind === "DEF") {
       if (defNamespaces.has(namespace)) {
         throw new OpError(
@@ -177,7 +178,7 @@ export class Library {
   #resolve(name: string, verb: string): OpEntry {
     const op = parseOpNameIn(name, this.namespace);
     if (op === undefined) {
-      throw new OpError(`${verb}: expected an op name "name", "name.overload" or "${this.namespace}::name", found ${JSON.stringify(name)}`);
+      throw new OpError(`${verb}: expected an op name "name", "name.overload" or "${this.namespace}::name", found ${quote(name)}`);
     }
     const qualified = formatOpName(op);
     if (op.namespace !== this.namespace) {

@@ -9,6 +9,7 @@
  * looks ops up in the table, is in run-meta.ts, so that this file imports no table.
  */
 import { DTYPES, type DType } from "../core/dtype.ts";
+import { quote } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
 import { describeValue } from "./bind.ts";
 import type { OpSchema, Return } from "./schema.ts";
@@ -55,11 +56,11 @@ export function isTensorMeta(value: unknown): value is TensorMeta {
 
 /** A frozen TensorMeta with a copy of `shape`; throws OpError on a bad shape or dtype. */
 export function tensorMeta(shape: readonly number[], dtype: DType): TensorMeta {
-  const meta = { shape: Object.freeze([...shape]), dtype };
+  const meta = { shape: Object.freeze(Array.isArray(shape) ? [...shape] : (shape as never)), dtype };
   if (!isTensorMeta(meta)) {
     throw new OpError(
       `tensorMeta: expected a shape of non-negative integers and a dtype (${DTYPES.join(", ")}), ` +
-        `found [${String(shape)}] and ${JSON.stringify(dtype)}`,
+        `found ${Array.isArray(shape) ? `[${shape.map((d) => (typeof d === "number" ? String(d) : quote(d))).join(",")}]` : quote(shape)} and ${quote(dtype)}`,
     );
   }
   return Object.freeze(meta);
@@ -78,7 +79,7 @@ export function metaGroups(sizes: Readonly<Record<string, number>>): MetaEnviron
       const size = known.get(name);
       if (size === undefined) {
         const list = [...known.keys()].map((n) => `"${n}"`).join(", ");
-        throw new OpError(`unknown group ${JSON.stringify(name)}: known groups are ${list || "none"}`);
+        throw new OpError(`unknown group ${quote(name)}: known groups are ${list || "none"}`);
       }
       return size;
     },

@@ -7,6 +7,7 @@
  * so a later registration by someone else survives. Libraries write the table through the
  * holders; the dispatcher reads it through `findOp`.
  */
+import { quote } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
 import type { BoundArgs } from "./bind.ts";
 import { registrationHandle, type RegistrationHandle } from "./handle.ts";
@@ -120,7 +121,7 @@ class Kernels implements KernelHolder {
     const op = this.schema.qualifiedName;
     this.assertLive("impl");
     if (typeof backend !== "string" || backend === "") {
-      throw new OpError(`${op}: expected a backend name, found ${JSON.stringify(backend)}`);
+      throw new OpError(`${op}: expected a backend name, found ${quote(backend)}`);
     }
     if (typeof fn !== "function") throw new OpError(`${op}: expected a kernel function for backend "${backend}", found ${typeof fn}`);
     if (this.kernels.has(backend)) {

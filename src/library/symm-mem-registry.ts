@@ -3,6 +3,7 @@
  * qualified op name, like the SymmMemArgsHolder in PyTorch's torch/_library/simple_registry.py:
  * the dispatcher consults it, Library writes it (after checking names against the schema).
  */
+import { quote } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
 import { canonicalOpName } from "./op-name.ts";
 
@@ -34,7 +35,7 @@ export class SymmMemRegistry {
    */
   set(opName: string, args: readonly string[]): readonly string[] {
     const k = canonicalOpName(opName);
-    if (k === undefined) throw new OpError(`expected an operator name "ns::name[.overload]", found ${JSON.stringify(opName)}`);
+    if (k === undefined) throw new OpError(`expected an operator name "ns::name[.overload]", found ${quote(opName)}`);
     if (args.length === 0) throw new OpError(`${k}: cannot register an empty list of symm_mem arguments`);
     const previous = this.#args.get(k);
     const stored = Object.freeze([...args]);
@@ -56,8 +57,16 @@ export class SymmMemRegistry {
   }
 }
 
+/** Canonical names by spelling: the dispatcher asks on every call, and parsing a name each time costs ~0.1 µs. */
+const keys = new Map<string, string>();
+
 function key(opName: string): string {
-  return canonicalOpName(opName) ?? opName;
+  let k = keys.get(opName);
+  if (k === undefined) {
+    k = canonicalOpName(opName) ?? opName;
+    if (keys.size < 10_000) keys.set(opName, k);
+  }
+  return k;
 }
 
 /** The process-wide registry (per worker: each rank has its own module instance). */

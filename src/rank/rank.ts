@@ -11,7 +11,7 @@ import { getBackend, listBackends, type RegularTensor, type Tensor, type TensorD
 import type { OpEvent } from "../backends/context.ts";
 import { type AnyTypedArray, type DType, checkShape, normalizeDType } from "../core/dtype.ts";
 import type { RuntimeName } from "../core/runtime.ts";
-import { Dispatcher, type DispatchStats } from "../dispatch/dispatcher.ts";
+import { type BrokenGroup, Dispatcher, type DispatchStats, type RecoveryState } from "../dispatch/dispatcher.ts";
 import { opsProxy, type OpsNamespace } from "../dispatch/ops-proxy.ts";
 import type { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { runMeta } from "../library/run-meta.ts";
@@ -22,6 +22,10 @@ import {
 } from "../api/collectives.ts";
 import type { SymmetricMemoryHandle } from "../heap/handle.ts";
 import * as oneSided from "../heap/one-sided.ts";
+import {
+  allocating, checkListener, checkOneSided, checkOpName, checkSettings, checkSignalled, checkTensor, checkTensorArgs,
+  opNameError,
+} from "./entry-checks.ts";
 import type { SignalOptions } from "../heap/sync/signal-pad.ts";
 import type { AdapterSummary } from "./device.ts";
 
@@ -58,6 +62,8 @@ export class Rank {
 
   /** Calls an operator by name: `rank.call("symm_mem::one_shot_all_reduce", t, "sum", "world")`. */
   call(name: string, ...args: unknown[]): Promise<unknown> {
+    const bad = opNameError(name, "rank.call");
+    if (bad !== undefined) return Promise.reject(bad);
     return this.dispatcher.call(name, args);
   }
 
@@ -68,6 +74,7 @@ export class Rank {
    * op when it has no meta kernel.
    */
   meta(name: string, ...args: unknown[]): unknown {
+    checkOpName(name, "rank.meta");
     return runMeta(name, args, { groupSize: (g) => this.symm.group(g).size });
   }
 
@@ -82,32 +89,57 @@ export class Rank {
    * must be the same on every rank of a group; the ops that have them check it.
    */
   configure(op: string, settings: Readonly<Record<string, unknown>> | undefined): void {
+    checkOpName(op, "configure");
+    checkSettings(settings);
     this.dispatcher.configure(op, settings);
   }
 
   /** Receives what ops report while they run (e.g. the host all-reduce's "trace"); returns the unsubscribe. */
   onEvent(listener: (event: OpEvent) => void): () => void {
+    checkListener(listener);
     return this.dispatcher.onEvent(listener);
   }
 
   /** A regular (non-heap) tensor on this rank's backend, from host data. */
   tensor(data: TensorData, opts: { dtype?: DType | string; shape?: readonly number[] } = {}): RegularTensor {
-    const dtype = normalizeDType(opts.dtype ?? "float32");
-    const shape = opts.shape ?? [data.length];
-    checkShape(shape, "rank.tensor");
-    return getBackend(this.backend).createTensor(this, shape, dtype, data);
+    const { dtype, shape } = checkTensorArgs(data, opts);
+    return allocating("rank.tensor", shape, dtype, () => getBackend(this.backend).createTensor(this, shape, dtype, data));
   }
 
   /** A regular tensor of zeros on this rank's backend. */
   zeros(shape: readonly number[], dtype: DType | string = "float32"): RegularTensor {
     checkShape(shape, "rank.zeros");
-    return getBackend(this.backend).createTensor(this, shape, normalizeDType(dtype));
+    const dt = normalizeDType(dtype, "rank.zeros");
+    return allocating("rank.zeros", shape, dt, () => getBackend(this.backend).createTensor(this, shape, dt));
   }
 
   /** A host copy of any tensor's elements (for a symmetric tensor: this rank's copy). */
   async read(t: Tensor): Promise<AnyTypedArray> {
+    checkTensor(t, "rank.read");
     if (t instanceof SymmetricTensor) return t.data.slice();
     return getBackend(t.backend).read(this, t);
+  }
+
+  /**
+   * True when a collective failed on this rank since the last `recover()` (even one whose error
+   * the rank function caught): the world then runs a recovery after the run. @internal
+   */
+  get hadFailures(): boolean {
+    return this.dispatcher.hadFailures;
+  }
+
+  /**
+   * After a failed run, on every rank: waits for the collectives still in flight, drops the dispatcher's workspaces, resets every group's
+   * call numbers and this run's broken marks, and reports each group's allocation state, which
+   * the world compares across ranks. @internal
+   */
+  recover(): Promise<RecoveryState> {
+    return this.dispatcher.recover();
+  }
+
+  /** Marks groups broken for good (a recovery found their ranks' heaps apart). @internal */
+  markBroken(groups: readonly BrokenGroup[]): void {
+    this.dispatcher.markBroken(groups);
   }
 
   /** Frees what every backend keeps for this rank (pools, staging buffers); before the device goes. */
@@ -143,6 +175,7 @@ export class Rank {
 
   /** Copies this rank's `t` into `peer`'s copy. */
   async put(t: SymmetricTensor, peer: number): Promise<void> {
+    checkOneSided(t, peer, "put");
     oneSided.put(await this.symm.rendezvous(t), t, peer);
   }
 
@@ -157,20 +190,22 @@ export class Rank {
     dst: oneSided.GetDestination, handleOrPeer: SymmetricMemoryHandle | number, peer?: number, offset = 0,
   ): Promise<void> {
     if (typeof handleOrPeer === "number") {
-      if (!(dst instanceof SymmetricTensor)) throw new TypeError("get(t, peer): t must be a SymmetricTensor");
-      oneSided.get(await this.symm.rendezvous(dst), dst, handleOrPeer);
+      const t = checkOneSided(dst, handleOrPeer, "get");
+      oneSided.get(await this.symm.rendezvous(t), t, handleOrPeer);
     } else {
-      oneSided.getFrom(dst, handleOrPeer, peer ?? Number.NaN, offset);
+      oneSided.getFrom(dst, handleOrPeer, peer as number, offset);
     }
   }
 
   /** `put(t, peer)`, then raises `peer`'s signal on `channel` of the tensor's group. */
   async putWithSignal(t: SymmetricTensor, peer: number, channel: number, opts: Omit<SignalOptions, "channel"> = {}): Promise<void> {
+    checkSignalled(t, peer, channel, opts, "putWithSignal");
     await oneSided.putWithSignal(await this.symm.rendezvous(t), t, peer, channel, opts);
   }
 
   /** Waits for `peer`'s putWithSignal of `t` on `channel`, then clears the signal. */
   async waitSignal(t: SymmetricTensor, peer: number, channel: number, opts: Omit<SignalOptions, "channel"> = {}): Promise<void> {
+    checkSignalled(t, peer, channel, opts, "waitSignal");
     await oneSided.waitSignal(await this.symm.rendezvous(t), peer, channel, opts);
   }
 }

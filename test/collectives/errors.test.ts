@@ -153,13 +153,13 @@ describe("collective errors on 3 ranks", () => {
   it("one-sided: peer range, bounds, destination and channel checks", async () => {
     const all = await world.run<Awaited<ReturnType<typeof oneSided>>>("oneSided");
     const e = all[0].errors;
-    expect(e.peer).toBe('RangeError: put: peer 3 out of range: group "world" has 3 ranks, expected an integer in [0, 2]');
-    expect(e.negativePeer).toMatch(/RangeError: get: peer -1 out of range/);
+    expect(e.peer).toBe('SymmetricMemoryError: put: peer 3 out of range: group "world" has 3 ranks, expected an integer in [0, 2]');
+    expect(e.negativePeer).toMatch(/SymmetricMemoryError: get: peer -1 out of range/);
     expect(e.bounds).toMatch(
-      /^RangeError: get: 16 bytes at element offset 62 \(byte 248\) need 264 bytes, but the buffer of allocation world#\d+ has 256$/,
+      /^SymmetricMemoryError: get: 16 bytes at element offset 62 \(byte 248\) need 264 bytes, but the buffer of allocation world#\d+ has 256$/,
     );
-    expect(e.offset).toBe("RangeError: get: offset must be a non-negative integer (elements), found -2");
-    expect(e.dst).toBe("TypeError: get: dst must be contiguous: a SymmetricTensor or a typed array, found [object Object]");
-    expect(e.channel).toBe("RangeError: putWithSignal: channel 1000 out of range: expected an integer in [0, 31] (signalChannels = 32)");
+    expect(e.offset).toBe("SymmetricMemoryError: get: offset must be a non-negative integer (elements), found -2");
+    expect(e.dst).toBe("SymmetricMemoryError: get: dst must be contiguous: a SymmetricTensor or a typed array, found plain object");
+    expect(e.channel).toBe("SymmetricMemoryError: putWithSignal: channel 1000 out of range: expected an integer in [0, 31] (signalChannels = 32)");
   });
 });

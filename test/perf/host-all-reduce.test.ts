@@ -77,9 +77,10 @@ for (const worldSize of [4, 3]) {
         expect(r.chunks).toBe(6); // 384 KiB in 64 KiB chunks
         expect(r.allocFirst).toBe(1);
         expect(r.allocAgain).toBe(0);
-        expect(r.badSetting).toBe("RangeError: host all-reduce: chunkBytes must be a positive multiple of 256, found 1000");
+        expect(r.badSetting).toBe("OpError: host all-reduce: chunkBytes must be a positive multiple of 256, found 1000");
         expect(r.unknownOp).toMatch(/OpError: configure: unknown operator "webshmem::no_such_op"/);
-        expect(r.mismatch).toMatch(/OpError: webshmem::host_all_reduce_: ranks disagree on the call: rank \d has chunkBytes (32768|65536), rank \d has (32768|65536)/);
+        // The agreement of every collective (src/heap/agreement.ts) compares the ranks' settings first.
+        expect(r.mismatch).toMatch(/^(AgreementError: rank \d: webshmem::host_all_reduce_ \(call #\d+ on group "\w+"\): ranks disagree on settings \(rank.configure\): rank \d has .*chunkBytes|PeerLostError: .*failed in the same call)/);
       }
     });
 
@@ -87,8 +88,9 @@ for (const worldSize of [4, 3]) {
       for (const what of ["count", "dtype"] as const) {
         const errs = await world.run<string>("disagree", what);
         for (const e of errs) {
-          expect(e).toMatch(/OpError: webshmem::host_all_reduce_: ranks disagree on the call: rank \d has (bytes|dtype code) \d+, rank \d has \d+/);
+          expect(e).toMatch(/^(AgreementError: rank \d: webshmem::host_all_reduce_ \(call #\d+ on group "world"\): ranks disagree on input's (size 0|dtype): rank \d has \w+, rank \d has \w+|PeerLostError: .*failed in the same call)/);
         }
+        expect(errs.some((e) => e.startsWith("AgreementError"))).toBe(true);
       }
     });
   });

@@ -55,11 +55,11 @@ export const heapScenarios: Record<string, (o: ScenarioOptions) => Promise<strin
   async boundsErrors(o) {
     return withWorld(o, async (w) => {
       const expect: Record<string, RegExp> = {
-        channel: /RangeError: barrier: channel 1000 out of range: expected an integer in \[0, 31\]/,
-        putRank: new RegExp(`RangeError: putSignal: peer ${o.worldSize} out of range: .*\\[0, ${o.worldSize - 1}\\]`),
-        waitRank: new RegExp(`RangeError: waitSignal: peer -1 out of range: .*\\[0, ${o.worldSize - 1}\\]`),
-        bufferRank: new RegExp(`RangeError: getBuffer: peer ${o.worldSize + 3} out of range`),
-        bufferSize: /RangeError: getBuffer: 1000 float32 elements .* need 4000 bytes, but the buffer has 256/,
+        channel: /SymmetricMemoryError: barrier: channel 1000 out of range: expected an integer in \[0, 31\]/,
+        putRank: new RegExp(`SymmetricMemoryError: putSignal: peer ${o.worldSize} out of range: .*\\[0, ${o.worldSize - 1}\\]`),
+        waitRank: new RegExp(`SymmetricMemoryError: waitSignal: peer -1 out of range: .*\\[0, ${o.worldSize - 1}\\]`),
+        bufferRank: new RegExp(`SymmetricMemoryError: getBuffer: peer ${o.worldSize + 3} out of range`),
+        bufferSize: /SymmetricMemoryError: getBuffer: 1000 float32 elements .* need 4000 bytes, but the buffer has 256/,
       };
       for (const [what, pattern] of Object.entries(expect)) {
         const got = await w.run<string>("badArgument", what);

@@ -14,7 +14,7 @@
 import type { LaunchOptions } from "../../src/index.ts";
 
 /** The rank fixtures the shared scenarios launch, by file name. */
-export type RankFixture = "heap-ranks" | "collective-ranks" | "custom-op-ranks" | "host-ranks";
+export type RankFixture = "heap-ranks" | "collective-ranks" | "custom-op-ranks" | "host-ranks" | "failure-ranks";
 
 let workers: Partial<Record<RankFixture, string>> = {};
 

@@ -3,11 +3,12 @@
  * per-chunk progress counters both wait here. It spins briefly (a peer already on its way
  * answers within microseconds), then sleeps on the word in slices of at most SLICE_MS, so the
  * abort word and the caller's own failure checks are seen soon even if a wake-up is missed.
- * It throws PeerLostError as soon as the abort word is set and TimeoutError after `timeoutMs`.
+ * It throws PeerLostError as soon as the abort word is set and TimeoutError after `timeoutMs`
+ * (0: no timeout, as in PyTorch).
  */
 import { PeerLostError, TimeoutError } from "../../core/errors.ts";
 import { canBlock } from "../../core/runtime.ts";
-import { ABORT, PADS_USED } from "../control.ts";
+import { ABORT, DEATHS, PADS_USED } from "../control.ts";
 
 /** Longest single sleep, so a missed wake-up still sees the abort word soon. */
 export const SLICE_MS = 50;
@@ -43,11 +44,34 @@ export interface WaitSpec {
   readonly rank: number;
 }
 
+/** The death word of a worker that ended: 1 without an exit code, 2 + code with one. */
+export function deathCode(exitCode: number | undefined): number {
+  return exitCode === undefined || !Number.isInteger(exitCode) || exitCode < 0 ? 1 : 2 + exitCode;
+}
+
+/** "rank 2's worker exited with code 3" for a death word, undefined for 0 (alive). */
+export function describeDeath(rank: number, code: number): string | undefined {
+  if (code === 0) return undefined;
+  return code === 1 ? `rank ${rank}'s worker ended (closed itself, crashed or was terminated)`
+    : `rank ${rank}'s worker exited with code ${code - 2}`;
+}
+
+/** The exit code in a death word (undefined: none known). */
+export function exitCodeOf(code: number): number | undefined {
+  return code >= 2 ? code - 2 : undefined;
+}
+
+/** Records that `rank`'s worker ended and raises the abort word for it (main thread, or the worker itself). */
+export function markDead(control: Int32Array, rank: number, exitCode: number | undefined, padStart: number): void {
+  Atomics.compareExchange(control, DEATHS + rank, 0, deathCode(exitCode));
+  raiseAbort(control, rank, padStart);
+}
+
 /** Why the abort word is set, and the rank that failed (-1: the world was closed). */
-export function abortReason(lost: number): { why: string; failed: number } {
-  return lost === WORLD_CLOSED
-    ? { why: "the world was closed", failed: -1 }
-    : { why: `rank ${lost - 1} failed in this run`, failed: lost - 1 };
+export function abortReason(lost: number, control?: Int32Array): { why: string; failed: number } {
+  if (lost === WORLD_CLOSED) return { why: "the world was closed", failed: -1 };
+  const died = control === undefined ? undefined : describeDeath(lost - 1, Atomics.load(control, DEATHS + lost - 1));
+  return { why: died ?? `rank ${lost - 1} failed in this run`, failed: lost - 1 };
 }
 
 function spin(w: WaitSpec): boolean {
@@ -65,7 +89,8 @@ function spin(w: WaitSpec): boolean {
 export async function waitUntil(w: WaitSpec): Promise<void> {
   if (w.attempt() || spin(w)) return;
   const blocking = !w.neverBlock && canBlock();
-  const deadline = performance.now() + w.timeoutMs;
+  // A timeout of 0 means none, as in PyTorch.
+  const deadline = w.timeoutMs === 0 ? Infinity : performance.now() + w.timeoutMs;
   for (;;) {
     const seen = w.sleepValue();
     if (w.attempt()) {
@@ -75,7 +100,7 @@ export async function waitUntil(w: WaitSpec): Promise<void> {
     w.check?.();
     const lost = Atomics.load(w.control, ABORT);
     if (lost !== 0) {
-      const { why, failed } = abortReason(lost);
+      const { why, failed } = abortReason(lost, w.control);
       throw new PeerLostError(`rank ${w.rank}: ${w.describe()}: ${why}`, w.rank, failed);
     }
     const left = deadline - performance.now();
@@ -100,6 +125,8 @@ export interface PadWaitTarget {
   readonly timeoutMs: number;
   readonly what: string; // "waitSignal", "putSignal", ...
   readonly groupName: string;
+  /** Runs before every sleep (the group's agreement check); throws to give up. */
+  readonly check?: () => void;
 }
 
 /**
@@ -123,7 +150,7 @@ export function casWait(
   if (attempt()) return Promise.resolve();
   return waitUntil({
     attempt, i32, index, sleepValue: () => to, control, timeoutMs: target.timeoutMs, spinChecks: PAD_SPIN_CHECKS,
-    rank: target.rank,
+    rank: target.rank, check: target.check,
     describe: () => `${target.what} on group "${target.groupName}" channel ${target.channel} abandoned`,
     timeout: () => new TimeoutError(
       `rank ${target.rank}: ${target.what} timed out after ${target.timeoutMs} ms waiting on peer ` +

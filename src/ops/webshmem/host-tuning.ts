@@ -4,12 +4,14 @@
  * a group must use the same values (they set the workspace layout and the chunk numbering): the
  * op checks it and fails on every rank when they differ.
  */
+import { OpError } from "../../core/errors.ts";
+
 const MiB = 1 << 20;
 
 /**
  * The settings of `webshmem::host_all_reduce_`, given with `rank.configure`; a key left out keeps
  * its default (4 MiB chunks, 16 in-slots, 16 out-slots). An unknown key or a bad value makes the
- * call throw a RangeError naming it. Every rank of a group must use the same values.
+ * call throw an OpError naming it. Every rank of a group must use the same values.
  */
 export interface HostAllReduceTuning {
   /** Bytes per chunk (a multiple of 256). */
@@ -42,20 +44,20 @@ export interface HostAllReduceTuning {
  */
 export const DEFAULT_HOST_TUNING: HostAllReduceTuning = { chunkBytes: 4 * MiB, inSlots: 16, outSlots: 16 };
 
-/** The defaults with `settings` over them, checked; a bad value is a RangeError naming it. */
+/** The defaults with `settings` over them, checked; a bad value is an OpError naming it. */
 export function hostTuning(settings: Readonly<Record<string, unknown>> | undefined): HostAllReduceTuning {
   if (settings === undefined) return DEFAULT_HOST_TUNING;
   for (const k of Object.keys(settings)) {
     if (!(k in DEFAULT_HOST_TUNING)) {
-      throw new RangeError(`host all-reduce: unknown setting "${k}": expected chunkBytes, inSlots or outSlots`);
+      throw new OpError(`host all-reduce: unknown setting "${k}": expected chunkBytes, inSlots or outSlots`);
     }
   }
   const t = { ...DEFAULT_HOST_TUNING, ...settings } as HostAllReduceTuning;
   if (!Number.isInteger(t.chunkBytes) || t.chunkBytes < 256 || t.chunkBytes % 256 !== 0) {
-    throw new RangeError(`host all-reduce: chunkBytes must be a positive multiple of 256, found ${t.chunkBytes}`);
+    throw new OpError(`host all-reduce: chunkBytes must be a positive multiple of 256, found ${t.chunkBytes}`);
   }
   for (const k of ["inSlots", "outSlots"] as const) {
-    if (!Number.isInteger(t[k]) || t[k] < 1) throw new RangeError(`host all-reduce: ${k} must be a positive integer, found ${t[k]}`);
+    if (!Number.isInteger(t[k]) || t[k] < 1) throw new OpError(`host all-reduce: ${k} must be a positive integer, found ${t[k]}`);
   }
   return t;
 }
