@@ -3,6 +3,7 @@
  * defaults, with a type check per argument. Errors name the op, the argument, what was expected
  * and what was found.
  */
+import { describeValue as describeAnyValue } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
 import { formatType, type Argument, type OpSchema, type TypeKind } from "./schema.ts";
 
@@ -118,25 +119,5 @@ function fits(kind: TypeKind, value: unknown, isTensor: IsTensor): boolean {
 
 /** "number 3", "string \"sum\"", "tensor", "array of length 2", "object Foo", ... */
 export function describeValue(value: unknown, isTensor: IsTensor): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (isTensor(value)) return "tensor";
-  switch (typeof value) {
-    case "number":
-    case "boolean":
-      return `${typeof value} ${String(value)}`;
-    case "bigint":
-      return `bigint ${value}n`;
-    case "string":
-      return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-    case "symbol":
-      return String(value);
-    case "function":
-      return `function ${value.name || "(anonymous)"}`;
-  }
-  if (Array.isArray(value)) return `array of length ${value.length}`;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return "plain object";
-  const ctor = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof ctor === "string" && ctor !== "" ? `object ${ctor}` : "object";
+  return isTensor(value) ? "tensor" : describeAnyValue(value);
 }

@@ -8,3 +8,13 @@ export function sameArray(got: readonly number[], want: readonly number[], what:
   const i = got.findIndex((v, k) => v !== want[k]);
   check(i < 0, `${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
 }
+
+/** The error `p` rejects with; a scenario check failure if it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<Error & { rank?: number; rankErrorName?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("scenario check failed: expected a rejection, the call succeeded");
+}

@@ -6,7 +6,7 @@
  */
 import { launch, type BackendName, type World } from "../../src/index.ts";
 import type * as F from "../fixtures/failure-ranks.ts";
-import { check } from "./check.ts";
+import { check, rejection } from "./check.ts";
 import { rankSource } from "./rank-source.ts";
 
 export interface FailureScenarioOptions {
@@ -34,15 +34,6 @@ async function withWorld<T>(o: FailureScenarioOptions, body: (w: World) => Promi
 async function verified(w: World, what: string): Promise<void> {
   const ok = await w.run<boolean>("verifiedAllReduce");
   check(ok.every((v) => v), `${what}: the next verified all-reduce failed on ranks ${ok.flatMap((v, r) => (v ? [] : [r]))}`);
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error & { rank?: number; rankErrorName?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("scenario check failed: expected a rejection, the call succeeded");
 }
 
 const every = (n: number, d: (r: number) => number | string) => Array.from({ length: n }, (_, r) => d(r));

@@ -4,7 +4,7 @@
  * scenario launches its own world, throws on any wrong result and always closes the world.
  */
 import { launch, type BackendName, type World } from "../../src/index.ts";
-import { check } from "./check.ts";
+import { check, rejection } from "./check.ts";
 import { rankSource } from "./rank-source.ts";
 
 export interface ScenarioOptions {
@@ -24,15 +24,6 @@ async function withWorld<T>(o: ScenarioOptions, body: (w: World) => Promise<T>, 
   } finally {
     await world.close();
   }
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error & { rank?: number; rankErrorName?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("scenario check failed: expected a rejection, the call succeeded");
 }
 
 export const heapScenarios: Record<string, (o: ScenarioOptions) => Promise<string>> = {
