@@ -184,7 +184,7 @@ export class Dispatcher {
       if (!group.isMember) {
         throw new OpError(`${op}: rank ${this.rank.rank} is not a member of group "${group.name}" (ranks ${group.ranks.join(", ")})`);
       }
-      agreement.refuse(op);
+      agreement.refuse();
       throw brokenError(op, group);
     }
     agreement.begin(callSignature(entry.schema, args, group, entry.symmMemArgs, this.settings.get(op)));

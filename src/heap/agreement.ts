@@ -67,11 +67,6 @@ export class Agreement {
 
   constructor(private readonly g: BoardGeometry) {}
 
-  /** Collective calls this rank has started on the group since the last reset. */
-  get calls(): number {
-    return this.seq;
-  }
-
   /** Synchronisations this rank has entered and not finished (a failure inside one leaves signals behind). */
   private syncs = 0;
 
@@ -151,13 +146,12 @@ export class Agreement {
   }
 
   /** A call this rank refuses (its group is broken): counted and published as refused, so peers at it give up. */
-  refuse(op: string): void {
+  refuse(): void {
     const { control, boards, myRank } = this.g;
     const at = boards[myRank];
     Atomics.store(control, at + FIRST, 0);
     Atomics.store(control, at + STATE, REFUSED);
     Atomics.store(control, at + SEQ, ++this.seq);
-    void op;
   }
 
   /** Ends a failed call: marks the board so that peers waiting for this rank give up. */

@@ -56,11 +56,6 @@ export function describeDeath(rank: number, code: number): string | undefined {
     : `rank ${rank}'s worker exited with code ${code - 2}`;
 }
 
-/** The exit code in a death word (undefined: none known). */
-export function exitCodeOf(code: number): number | undefined {
-  return code >= 2 ? code - 2 : undefined;
-}
-
 /** Records that `rank`'s worker ended and raises the abort word for it (main thread, or the worker itself). */
 export function markDead(control: Int32Array, rank: number, exitCode: number | undefined, padStart: number): void {
   Atomics.compareExchange(control, DEATHS + rank, 0, deathCode(exitCode));
