@@ -25,6 +25,8 @@ export const SIGNATURE_WORDS = BOARD_WORDS - FIRST;
 const PUBLISHED = 1;
 const FAILED = 2;
 const REFUSED = 3;
+/** The rank is writing its next call's words: what the board says of its previous call is gone. */
+const WRITING = 4;
 
 /** One call's signature: words to compare, what each means, and how to show a value. */
 export interface Signature {
@@ -96,9 +98,11 @@ export class Agreement {
     const seq = ++this.seq;
     const at = boards[myRank];
     const words = sig.words;
-    // Plain writes: the atomic store of the call number below publishes them (a peer reads it first).
-    for (let i = 0; i < words.length; i++) control[at + FIRST + i] = words[i];
-    control[at + LENGTH] = words.length;
+    // WRITING first, so a peer still checking this rank's previous call (its number is still on
+    // the board) never compares against half-written words; the call number last.
+    Atomics.store(control, at + STATE, WRITING);
+    for (let i = 0; i < words.length; i++) Atomics.store(control, at + FIRST + i, words[i]);
+    Atomics.store(control, at + LENGTH, words.length);
     Atomics.store(control, at + STATE, PUBLISHED);
     Atomics.store(control, at + SEQ, seq);
     const unchecked = new Set<number>();
@@ -149,6 +153,7 @@ export class Agreement {
   refuse(): void {
     const { control, boards, myRank } = this.g;
     const at = boards[myRank];
+    Atomics.store(control, at + STATE, WRITING);
     Atomics.store(control, at + FIRST, 0);
     Atomics.store(control, at + STATE, REFUSED);
     Atomics.store(control, at + SEQ, ++this.seq);
@@ -184,23 +189,32 @@ export class Agreement {
       return;
     }
     const state = Atomics.load(control, at + STATE);
+    if (state === WRITING) {
+      // It is writing its next call, so it is done with this one: completed (and then it verified
+      // this rank) or failed.
+      if (Atomics.load(control, at + DONE) >= p.seq) p.unchecked.delete(peer);
+      else throw this.lost(p, peer, FAILED);
+      return;
+    }
     const words = p.sig.words;
-    const n = Math.min(words.length, control[at + LENGTH]);
+    const length = Atomics.load(control, at + LENGTH);
+    const n = Math.min(words.length, length);
     let diff = -1;
     let theirs = 0;
     for (let i = 0; i < n; i++) {
-      const v = control[at + FIRST + i];
+      const v = Atomics.load(control, at + FIRST + i);
       if (v !== words[i]) {
         diff = i;
         theirs = v;
         break;
       }
     }
-    if (diff < 0 && control[at + LENGTH] !== words.length) {
+    if (diff < 0 && length !== words.length) {
       diff = n; // one signature is a prefix of the other: they differ where the shorter one ends
-      theirs = n < words.length ? NaN : control[at + FIRST + n];
+      theirs = n < words.length ? NaN : Atomics.load(control, at + FIRST + n);
     }
-    if (Atomics.load(control, at + SEQ) !== seq) return; // it moved on while we read; next time
+    // It began another call while we read: what we read may be half of it; decide next time.
+    if (Atomics.load(control, at + STATE) !== state || Atomics.load(control, at + SEQ) !== seq) return;
     // A difference says more than "it failed" (the peer may have failed on this very difference).
     if (diff >= 0 && state !== REFUSED) throw this.disagree(p, peer, diff, theirs);
     if (state === FAILED || state === REFUSED) throw this.lost(p, peer, state);
