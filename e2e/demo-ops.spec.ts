@@ -38,10 +38,12 @@ test("the op runner runs every op on 4 ranks and the page verifies each rank's r
     "symm_mem::multimem_one_shot_reduce_out", "symm_mem::multimem_all_gather_out", "symm_mem::reduce_scatter_out",
     "symm_mem::reduce_scatter_out/split_last_dim", "symm_mem::broadcast", "symm_mem::get_remote_tensors",
     "symm_mem::stream_write_value32_", "symm_mem::memset32_", "webshmem::host_all_reduce_", "rank.allReduce",
-    "demo_op::rank_weighted_sum",
+    "demo_op::rank_weighted_sum", "symm_mem::all_to_all", "symm_mem::all_to_all_vdev", "symm_mem::all_to_all_vdev_2d",
+    "symm_mem::all_to_all_vdev_2d_offset", "symm_mem::_make_a2a_exchange_plan", "symm_mem::_all_to_all_get",
+    "symm_mem::tile_reduce", "symm_mem::multi_root_tile_reduce",
   ]) expect(runnable, op).toContain(op);
-  // The ops without kernels are listed, disabled, saying so.
-  expect(options.find((o) => o.value === "symm_mem::tile_reduce")).toMatchObject({ disabled: true });
+  // Every op of the library has a case now (an op without one would be listed, disabled, saying why).
+  expect(options.filter((o) => o.disabled).map((o) => o.text)).toEqual([]);
 
   await page.locator("#op-count").fill("64");
   const verdicts: string[] = [];
@@ -171,4 +173,90 @@ test("on 3 ranks of the cpu backend the op runner verifies every op, float16 inc
   await page.locator("#op-root").fill("3");
   expect(await runOp(page)).toBe('root: expected a rank from 0 to 2, found "3"');
   await test.info().attach("op runner on 3 cpu ranks", { body: await page.locator("#op-panel").screenshot(), contentType: "image/png" });
+});
+
+/** The rows the all-to-all picture drew for one rank's column ("in" or "out") of one kind (data, pad, unused). */
+async function drawnRows(page: Page, rank: number, side: "in" | "out", kind: string): Promise<number> {
+  const rects = page.locator(`#op-picture g[data-rank="${rank}"][data-side="${side}"] rect.op-a2a-${kind}`);
+  const rows = await rects.evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("data-rows"))));
+  return rows.reduce((a, b) => a + b, 0);
+}
+
+test("the op runner runs the MoE all-to-alls and the tile reductions and draws them", async ({ page }) => {
+  await openDemo(page);
+  await expect(page.locator("#op-status")).toHaveText("ready: 4 ranks on webgpu");
+  const picture = page.locator("#op-picture");
+
+  // Dispatch: 12 rows of 3 per rank, uneven seeded splits over 4 ranks × 2 experts, major_align 4.
+  await page.locator("#op-select").selectOption("symm_mem::all_to_all_vdev_2d");
+  await expect(page.locator("#op-count-field")).toBeHidden();
+  for (const id of ["rows", "width", "splits", "experts", "align"]) await expect(page.locator(`#op-${id}-field`)).toBeVisible();
+  await page.locator("#op-dtype").selectOption("bfloat16");
+  await page.locator("#op-rows").fill("12");
+  await page.locator("#op-width").fill("3");
+  await page.locator("#op-splits").selectOption("uneven");
+  await page.locator("#op-experts").fill("2");
+  await page.locator("#op-align").selectOption("4");
+  expect(await runOp(page)).toBe("verified: all 4 ranks match the page's computation (bit-exact)");
+  await expectAllVerified(page, "all_to_all_vdev_2d");
+  await expect(page.locator("#op-call")).toContainText("major_align=4");
+  await expect(page.locator("#op-results tbody tr").first()).toContainText("out_splits_offsets: int32[2, 8]");
+  // Every rank's 12 rows drawn by destination, all 48 arrive somewhere; every expert block is padded to a multiple of 4.
+  const svg = picture.locator("svg");
+  await expect(svg).toHaveAttribute("data-in-rows", "48");
+  await expect(svg).toHaveAttribute("data-out-rows", "48");
+  await expect(svg).toHaveAttribute("data-bad-rows", "0");
+  let received = 0;
+  for (let r = 0; r < 4; r++) {
+    expect(await drawnRows(page, r, "in", "data"), `rank ${r} in`).toBe(12);
+    const got = await drawnRows(page, r, "out", "data");
+    const pad = await drawnRows(page, r, "out", "pad");
+    expect((got + pad) % 4, `rank ${r}: out blocks aligned to 4`).toBe(0);
+    expect(got + pad, `rank ${r}: 2 blocks of at least 4 rows`).toBeGreaterThanOrEqual(8);
+    received += got;
+  }
+  expect(received).toBe(48);
+  if (process.env.OP_SHOTS) await page.locator("#op-panel").screenshot({ path: `${process.env.OP_SHOTS}/a2a-2d.png` });
+  await test.info().attach("op runner, all_to_all_vdev_2d", { body: await page.locator("#op-panel").screenshot(), contentType: "image/png" });
+
+  // All to one peer: rank 0 gets every row, the others nothing.
+  await page.locator("#op-select").selectOption("symm_mem::all_to_all_vdev");
+  await expect(page.locator("#op-experts-field")).toBeHidden();
+  await page.locator("#op-splits").selectOption("one_peer");
+  expect(await runOp(page)).toMatch(/^verified: all 4 ranks match/);
+  await expectAllVerified(page, "all_to_all_vdev, all to one peer");
+  expect(await drawnRows(page, 0, "out", "data")).toBe(48);
+  for (let r = 1; r < 4; r++) expect(await drawnRows(page, r, "out", "data"), `rank ${r} out`).toBe(0);
+
+  // Two tiles side by side in an 8 × 12 matrix, to roots 1 and 3.
+  await page.locator("#op-select").selectOption("symm_mem::multi_root_tile_reduce");
+  await expect(page.locator("#op-rows-field")).toBeHidden();
+  await page.locator("#op-dtype").selectOption("float32");
+  await page.locator("#op-reduce").selectOption("sum");
+  await page.locator("#op-mat-rows").fill("8");
+  await page.locator("#op-mat-cols").fill("12");
+  await page.locator("#op-tile-row").fill("2");
+  await page.locator("#op-tile-col").fill("3");
+  await page.locator("#op-tile-rows").fill("3");
+  await page.locator("#op-tile-cols").fill("4");
+  await page.locator("#op-roots").fill("1, 3");
+  expect(await runOp(page)).toBe("verified: all 4 ranks match the page's computation (bit-exact)");
+  await expectAllVerified(page, "multi_root_tile_reduce");
+  const tiles = picture.locator("svg");
+  await expect(tiles).toHaveAttribute("data-hits", "2");
+  await expect(tiles).toHaveAttribute("data-tiles", "8");
+  await expect(tiles).toHaveAttribute("data-bad", "0");
+  await expect(picture.locator('g[data-root="true"] rect.op-tile-hit')).toHaveCount(2);
+  await expect(picture.locator('g[data-rank="3"]')).toHaveAttribute("data-root", "true");
+  if (process.env.OP_SHOTS) await page.locator("#op-panel").screenshot({ path: `${process.env.OP_SHOTS}/tiles.png` });
+  await test.info().attach("op runner, multi_root_tile_reduce", { body: await page.locator("#op-panel").screenshot(), contentType: "image/png" });
+
+  // A rank root twice: the op's typed error from the ranks; tiles that do not fit: the form's, naming the field.
+  await page.locator("#op-roots").fill("1, 1");
+  const twice = await runOp(page);
+  expect(twice).toMatch(/^RankError: rank \d+ failed with OpError/);
+  expect(twice).toContain("a rank is the root of at most one tile");
+  await expect(picture).toBeHidden();
+  await page.locator("#op-roots").fill("0, 1, 2");
+  expect(await runOp(page)).toBe("tile at: 3 tiles side by side, their columns [3, 15) do not lie inside the matrix's 12 columns");
 });

@@ -13,6 +13,9 @@ import failureRanks from "../test/fixtures/workers/failure-ranks.worker.ts?worke
 import customOpRanks from "../test/fixtures/workers/custom-op-ranks.worker.ts?worker&url";
 import heapRanks from "../test/fixtures/workers/heap-ranks.worker.ts?worker&url";
 import hostRanks from "../test/fixtures/workers/host-ranks.worker.ts?worker&url";
+import moeRanks from "../test/fixtures/workers/moe-ranks.worker.ts?worker&url";
+import tileRanks from "../test/fixtures/workers/tile-ranks.worker.ts?worker&url";
+import allToAllRanks from "../test/fixtures/workers/all-to-all-ranks.worker.ts?worker&url";
 import { type RankFixture, useRankWorkers } from "../test/shared/rank-source.ts";
 
 const modules = {
@@ -24,6 +27,9 @@ const modules = {
   "collective-matrix": () => import("../test/shared/collective-matrix.ts"),
   "wgsl-scenarios": () => import("../test/shared/wgsl-scenarios.ts"),
   "with-device": () => import("../test/shared/with-device.ts"),
+  "moe-scenarios": () => import("../test/shared/moe-scenarios.ts"),
+  "tile-scenarios": () => import("../test/shared/tile-scenarios.ts"),
+  "all-to-all-scenarios": () => import("../test/shared/all-to-all-scenarios.ts"),
 };
 
 /** The modules a spec may load in the page, by name. */
@@ -46,6 +52,9 @@ const rankWorkers: Record<RankFixture, string> = {
   "custom-op-ranks": customOpRanks,
   "host-ranks": hostRanks,
   "failure-ranks": failureRanks,
+  "moe-ranks": moeRanks,
+  "tile-ranks": tileRanks,
+  "all-to-all-ranks": allToAllRanks,
 };
 
 useRankWorkers(rankWorkers);

@@ -4,7 +4,7 @@ import type { HarnessModules } from "./harness.ts";
 import { type HarnessGlobal, openHarness } from "./harness-page.ts";
 
 /** The harness modules that export a record of scenarios. */
-type ScenarioModule = "heap-scenarios" | "op-scenarios" | "failure-scenarios";
+type ScenarioModule = "heap-scenarios" | "op-scenarios" | "failure-scenarios" | "tile-scenarios";
 
 /**
  * Playwright tests for a record of scenarios in test/shared/: each runs in the harness page, on

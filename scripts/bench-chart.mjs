@@ -6,8 +6,10 @@
 // (bytes, log2 x) from the JSON that `npm run bench` and `npm run bench:mpi` write:
 // - one line per series: (runtime, backend, algo, and ranks, op, dtype, redop where they differ
 //   between the series) x (out-of-place: solid, filled markers | in-place: thinner, hollow);
-// - each file's baselines as dashed grey lines, converted to the bandwidth an all_reduce of that
-//   duration would have (busbw = S / t x 2(n-1)/n, n the file's ranks), labelled at their right
+// - each file's baselines as dashed grey lines, converted to the bandwidth the file's op (its first
+//   row's; all_reduce when it has none) of that duration would have (all_reduce: busbw = S / t x
+//   2(n-1)/n; reduce_scatter, all_gather and the all-to-alls: x (n-1)/n; broadcast: x 1; n the
+//   file's ranks), labelled at their right
 //   end; a baseline measured at one size only (the GPU round trip) is drawn at every size with
 //   its one time, i.e. the bandwidth of a collective that takes exactly that long;
 // - rows with wrong > 0 get a red ring.
@@ -66,8 +68,15 @@ export function parseArgs(argv) {
 
 /** Bus bandwidth of an all_reduce over `ranks` taking `timeUs` on `size` bytes, in GB/s. */
 export function allReduceBusbw(size, timeUs, ranks) {
+  return busbwOf("all_reduce", size, timeUs, ranks);
+}
+
+/** Bus bandwidth of `op` (nccl-tests' bus factors; size: the row's size column) in GB/s. */
+export function busbwOf(op, size, timeUs, ranks) {
   if (!(timeUs > 0)) return NaN;
-  const factor = ranks >= 2 ? (2 * (ranks - 1)) / ranks : 1;
+  const factor = ranks < 2 || op === "broadcast" ? 1
+    : op === "all_reduce" || op === undefined ? (2 * (ranks - 1)) / ranks
+    : (ranks - 1) / ranks;
   return (size / (timeUs * 1e-6) / 1e9) * factor;
 }
 
@@ -168,6 +177,7 @@ export function buildSeries(inputs) {
   inputs.forEach(({ doc, name: fileName, skipBaselines }, file) => {
     if (skipBaselines) return;
     const meta = doc.meta ?? {};
+    const docOp = (doc.rows ?? [])[0]?.op ?? "all_reduce";
     const byName = new Map();
     for (const b of doc.baselines ?? []) {
       if (!(b.size > 0) || !(b.time_us > 0)) continue;
@@ -188,8 +198,9 @@ export function buildSeries(inputs) {
         color: style.color,
         dash: style.dash,
         ranks: Number(meta.ranks) || 2,
+        op: docOp,
         constant,
-        points: measured.map(([size, t]) => ({ size, busbw: allReduceBusbw(size, t, Number(meta.ranks) || 2) })),
+        points: measured.map(([size, t]) => ({ size, busbw: busbwOf(docOp, size, t, Number(meta.ranks) || 2) })),
       });
     }
   });
@@ -327,7 +338,7 @@ export function renderChart(inputs, options = {}) {
   // Legend below the plot, in as many columns as fit.
   const entries = [
     ...series.map((s) => ({ kind: "series", s, label: s.label })),
-    ...baselines.map((b) => ({ kind: "baseline", b, label: `${b.label}, as all_reduce busbw` })),
+    ...baselines.map((b) => ({ kind: "baseline", b, label: `${b.label}, as ${b.op ?? "all_reduce"} busbw` })),
   ];
   const colW = Math.max(180, 44 + Math.max(0, ...entries.map((e) => textWidth(e.label))));
   const cols = Math.max(1, Math.min(3, Math.floor((W - 2 * 24) / colW)));
@@ -381,7 +392,7 @@ export function renderChart(inputs, options = {}) {
       pts = [];
       for (let e = lo; e <= hi + 1e-9; e += (hi - lo) / 64) {
         const size = 2 ** e;
-        pts.push({ size, busbw: allReduceBusbw(size, b.constant.time_us, b.ranks) });
+        pts.push({ size, busbw: busbwOf(b.op, size, b.constant.time_us, b.ranks) });
       }
     } else {
       pts = b.points;

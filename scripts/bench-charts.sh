@@ -10,3 +10,5 @@ chart chromium-webgpu-4.svg "all_reduce busbw, Chromium + SwiftShader, 4 ranks, 
   $R/chromium-webgpu-4-host.json $R/chromium-webgpu-4.json
 chart cpu-2-vs-mpi.svg "all_reduce busbw, cpu backend on heap tensors (Deno) vs Open MPI, 2 ranks, float32" \
   $R/auto-deno-cpu-2.json $R/deno-cpu-2-host.json $R/mpi-2.json
+chart a2a-cpu-2-vs-mpi.svg "all_to_all busbw, cpu backend on heap tensors (Deno) vs MPI_Alltoall, 2 ranks, float32 (round r4)" \
+  $R/a2a-2026-12-02/deno-cpu-a2a-2-r4.json $R/a2a-2026-12-02/mpi-a2a-2-r4.json

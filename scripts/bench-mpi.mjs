@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// `npm run bench:mpi -- [flags]`: Open MPI's MPI_Allreduce on this machine, in the same table as
-// `npm run bench`, so that the heap path and MPI are measured side by side (target T3 of BENCHMARKS.md).
+// `npm run bench:mpi -- [flags]`: Open MPI's MPI_Allreduce (or, with `--op alltoall`, MPI_Alltoall)
+// on this machine, in the same table as `npm run bench`, so that the heap path and MPI are measured
+// side by side (targets T3 and T6 of BENCHMARKS.md).
 //
-// Builds bench/mpi/allreduce.c with `mpicc -O2` into node_modules/.cache/webshmem-mpi/ (rebuilt
-// when the source or the compiler changes), then runs
+// Builds bench/mpi/allreduce.c (alltoall.c), with bench/mpi/common.h, by `mpicc -O2` into
+// node_modules/.cache/webshmem-mpi/ (rebuilt when the sources or the compiler change), then runs
 //   mpirun --allow-run-as-root --oversubscribe --mca btl self,vader -np <g> allreduce <flags>
 // Shared memory only (no network is needed); running as root is allowed. `-g N` becomes mpirun's
-// -np (default 2); `--op all_reduce` is accepted and dropped; every other flag goes to the program:
-// -b -e -f -i -n -w -c -o -d --json (see bench/mpi/allreduce.c). OpenMPI is not a dependency of
-// the project: without mpicc this prints the install command and exits 1.
+// -np (default 2); `--op` chooses the program (all_reduce, the default, or alltoall; also spelled
+// allreduce and all_to_all) and is dropped; every other flag goes to the program: -b -e -f -i -n
+// -w -c -o -d --json (see the programs; alltoall has no -o). OpenMPI is not a dependency of the
+// project: without mpicc this prints the install command and exits 1.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,29 +19,41 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const INSTALL_COMMAND = "apt-get install -y openmpi-bin libopenmpi-dev";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const SOURCE = join(ROOT, "bench", "mpi", "allreduce.c");
+/** The program of each --op, and the MPI call it measures. */
+export const PROGRAMS = {
+  all_reduce: { name: "allreduce", call: "MPI_Allreduce" },
+  alltoall: { name: "alltoall", call: "MPI_Alltoall" },
+};
+const OP_NAMES = { all_reduce: "all_reduce", allreduce: "all_reduce", alltoall: "alltoall", all_to_all: "alltoall" };
+/** The source of a program (default: allreduce), and the header every program includes. */
+export const sourceOf = (program = "allreduce") => join(ROOT, "bench", "mpi", `${program}.c`);
+export const SOURCE = sourceOf("allreduce");
+export const HEADER = join(ROOT, "bench", "mpi", "common.h");
 export const BUILD_DIR = join(ROOT, "node_modules", ".cache", "webshmem-mpi");
 export const DEFAULT_RANKS = 2;
 
 // Flags of `npm run bench` that mean nothing to MPI_Allreduce: refused with a reason rather than
 // passed on to fail in C.
-const NOT_FOR_MPI = new Set(["--runtime", "--backend", "--algo", "--breakdown"]);
+const NOT_FOR_MPI = new Set(["--runtime", "--backend", "--algo", "--breakdown", "--experts", "--baselines"]);
 
-export const USAGE = `usage: npm run bench:mpi -- [-g ranks] [-b minbytes] [-e maxbytes] [-f stepfactor | -i stepbytes]
-                          [-n iters] [-w warmup] [-c 0|1] [-o sum|prod|max|min]
+export const USAGE = `usage: npm run bench:mpi -- [--op all_reduce|alltoall] [-g ranks] [-b minbytes] [-e maxbytes]
+                          [-f stepfactor | -i stepbytes] [-n iters] [-w warmup] [-c 0|1] [-o sum|prod|max|min]
                           [-d float|double|int8|uint8|int32|uint32|int64|uint64] [--json FILE]
-Open MPI's MPI_Allreduce over shared memory, printed in the nccl-tests table of npm run bench.
+Open MPI's MPI_Allreduce (--op alltoall: MPI_Alltoall, nccl-tests' alltoall sizes, no -o) over shared
+memory, printed in the nccl-tests table of npm run bench.
 -g is the number of MPI ranks (default ${DEFAULT_RANKS}); sizes take K, M, G suffixes.
 Needs mpicc and mpirun: ${INSTALL_COMMAND}`;
 
 /**
- * Splits the command line into mpirun's rank count and the flags for the MPI program.
- * Returns { ranks, forward, help } or throws an Error whose message says what is wrong.
+ * Splits the command line into mpirun's rank count, the program (--op) and the flags for it.
+ * Returns { ranks, op, forward, help } (op: "all_reduce" or "alltoall") or throws an Error whose
+ * message says what is wrong.
  * @param {string[]} argv
  * @param {string} [cwd] where relative --json paths are resolved (the program runs elsewhere)
  */
 export function parseArgs(argv, cwd = process.cwd()) {
   let ranks = DEFAULT_RANKS;
+  let op = "all_reduce";
   let help = false;
   const forward = [];
   for (let i = 0; i < argv.length; i++) {
@@ -60,7 +74,10 @@ export function parseArgs(argv, cwd = process.cwd()) {
       ranks = Number(v);
     } else if (flag === "--op") {
       const v = value();
-      if (v !== "all_reduce") throw new Error(`--op ${v}: bench:mpi measures MPI_Allreduce only (--op all_reduce)`);
+      op = OP_NAMES[v];
+      if (op === undefined) {
+        throw new Error(`--op ${v}: bench:mpi measures MPI_Allreduce (--op all_reduce) and MPI_Alltoall (--op alltoall) only`);
+      }
     } else if (NOT_FOR_MPI.has(flag)) {
       throw new Error(`${flag} is a flag of npm run bench, not of bench:mpi (which runs MPI_Allreduce under mpirun)`);
     } else if (flag === "--json") {
@@ -74,7 +91,8 @@ export function parseArgs(argv, cwd = process.cwd()) {
       throw new Error(`unexpected argument ${arg}`);
     }
   }
-  return { ranks, forward, help };
+  if (op === "alltoall" && forward.includes("-o")) throw new Error("-o: MPI_Alltoall does not reduce; leave -o out");
+  return { ranks, op, forward, help };
 }
 
 /** The first executable `name` on PATH, or null. */
@@ -95,7 +113,7 @@ export function which(name, env = process.env) {
 /** The message printed when the MPI tools are missing; names the exact install command. */
 export function missingMessage(missing) {
   return `npm run bench:mpi: ${missing.join(" and ")} not found on PATH. OpenMPI is optional for webshmem; ` +
-    `to measure MPI_Allreduce beside the benchmark, install it (Debian/Ubuntu, as root):\n  ${INSTALL_COMMAND}`;
+    `to measure MPI_Allreduce or MPI_Alltoall beside the benchmark, install it (Debian/Ubuntu, as root):\n  ${INSTALL_COMMAND}`;
 }
 
 /** "Open MPI" with its major version, or another implementation, from `mpirun --version`. */
@@ -121,22 +139,25 @@ export function mpirunEnv(env = process.env) {
   return { ...env, OMPI_ALLOW_RUN_AS_ROOT: "1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: "1" };
 }
 
-/** The compiler's command line: `mpicc -O2 -o <binary> <source>`. */
+/** The compiler's command line: `mpicc -O2 -o <binary> <source>` (common.h is found beside the source). */
 export function mpiccArgs(binary, source = SOURCE) {
   return ["-O2", "-o", binary, source];
 }
 
 /**
- * Builds the program unless an identical build exists (same source, same mpicc, same flags).
- * Returns the binary's path; throws with the compiler's output when the build fails.
+ * Builds `program` (allreduce, alltoall) unless an identical build exists (same source and header,
+ * same mpicc, same flags). Returns the binary's path; throws with the compiler's output when the build fails.
  */
-export function build({ mpicc, buildDir = BUILD_DIR, source = SOURCE, log = (s) => process.stderr.write(s) }) {
+export function build({
+  mpicc, program = "allreduce", buildDir = BUILD_DIR, source = sourceOf(program), log = (s) => process.stderr.write(s),
+}) {
   mkdirSync(buildDir, { recursive: true });
-  const binary = join(buildDir, "allreduce");
-  const stamp = join(buildDir, "allreduce.stamp");
+  const binary = join(buildDir, program);
+  const stamp = join(buildDir, `${program}.stamp`);
   const showme = spawnSync(mpicc, ["--showme"], { encoding: "utf8" });
   const key = createHash("sha256")
     .update(readFileSync(source))
+    .update(existsSync(HEADER) ? readFileSync(HEADER) : "")
     .update("\0" + mpicc + "\0" + (showme.stdout ?? "") + "\0" + mpiccArgs("", "").join(" "))
     .digest("hex");
   if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, "utf8") === key) return binary;
@@ -171,7 +192,7 @@ export function main(argv, { env = process.env, stdout = process.stdout, stderr 
   }
   let binary;
   try {
-    binary = build({ mpicc, log: (s) => stderr.write(s) });
+    binary = build({ mpicc, program: PROGRAMS[args.op].name, log: (s) => stderr.write(s) });
   } catch (e) {
     stderr.write(`npm run bench:mpi: ${e.message}\n`);
     return 1;

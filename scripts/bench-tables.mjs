@@ -2,6 +2,8 @@
 // Markdown tables for BENCHMARKS.md from benchmark JSON files (npm run bench -- --json FILE):
 // per size, the best column's time and busbw, and its ratio to each baseline of the same run.
 //   node scripts/bench-tables.mjs docs/bench/results/a.json [b.json ...]
+//   node scripts/bench-tables.mjs --best r1.json r2.json r3.json   (repeated runs of one command:
+//     one table of each size's fastest run, its ratios to that run's own baselines)
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 
@@ -38,8 +40,31 @@ export function table(json, name) {
   return lines.join("\n");
 }
 
+/**
+ * Repeated runs of one command as one document: for each size, the rows and baselines of the run
+ * whose fastest row at that size was the fastest (so every ratio is still to its own run's baselines).
+ */
+export function best(docs) {
+  const sizes = [...new Set(docs.flatMap((d) => d.rows.map((r) => r.size)))].sort((a, b) => a - b);
+  const fastest = (d, size) => Math.min(...d.rows.filter((r) => r.size === size && r.time_us > 0).map((r) => r.time_us));
+  const rows = [];
+  const baselines = [];
+  for (const size of sizes) {
+    const pick = docs.reduce((a, b) => (fastest(b, size) < fastest(a, size) ? b : a));
+    rows.push(...pick.rows.filter((r) => r.size === size));
+    baselines.push(...pick.baselines.filter((b) => b.size === size || (b.name === "gpu_roundtrip" && !baselines.some((x) => x.name === b.name))));
+  }
+  return { meta: { ...docs[0].meta, date: docs[0].meta.date }, rows, baselines };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const file of process.argv.slice(2)) {
+  const args = process.argv.slice(2);
+  if (args[0] === "--best") {
+    const files = args.slice(1);
+    console.log(table(best(files.map((f) => JSON.parse(readFileSync(f, "utf8")))), `best of ${files.map((f) => basename(f, ".json")).join(", ")}`));
+    process.exit(0);
+  }
+  for (const file of args) {
     console.log(table(JSON.parse(readFileSync(file, "utf8")), basename(file, ".json")));
     console.log();
   }

@@ -28,7 +28,11 @@ export {
 } from "./library/library.ts";
 export { parseSchema } from "./library/schema-parser.ts";
 export { OpSchema, type Argument, type ArgType, type Return } from "./library/schema.ts";
-export type { AliasInfo, DefaultScalar, DefaultValue, OpSchemaParts, TypeKind } from "./library/schema.ts";
+export type {
+  AliasInfo, ComplexValue, DefaultScalar, DefaultValue, OpSchemaParts, SchemaAppliedType, SchemaBaseType, SchemaListType,
+  SchemaOptionalType, SchemaTupleType, SchemaType, TypeConstructor, TypeKind,
+} from "./library/schema.ts";
+export { TAGS, type Tag } from "./library/tags.ts";
 export { symmMemRegistry, SymmMemRegistry } from "./library/symm-mem-registry.ts";
 export type { BoundArgs } from "./library/bind.ts";
 export type { DispatchStats } from "./dispatch/dispatcher.ts";

@@ -21,46 +21,14 @@
  *                 "time_us", "algbw", "busbw", "wrong" } ],
  *     "baselines": [] }
  */
-#include <mpi.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "common.h"
+
 #include <time.h>
 #include <unistd.h>
 
 typedef enum { OP_SUM, OP_PROD, OP_MAX, OP_MIN } redop_t;
-typedef enum { T_INT8, T_UINT8, T_INT32, T_UINT32, T_INT64, T_UINT64, T_FLOAT, T_DOUBLE } dtype_t;
 
-static const struct {
-  const char *name;
-  const char *alias1;
-  const char *alias2;
-  size_t size;
-} DTYPES[] = {
-  [T_INT8] = {"int8", "i8", "char", 1},
-  [T_UINT8] = {"uint8", "u8", "uchar", 1},
-  [T_INT32] = {"int32", "i32", "int", 4},
-  [T_UINT32] = {"uint32", "u32", "uint", 4},
-  [T_INT64] = {"int64", "i64", "long", 8},
-  [T_UINT64] = {"uint64", "u64", "ulong", 8},
-  [T_FLOAT] = {"float", "f32", "float32", 4},
-  [T_DOUBLE] = {"double", "f64", "float64", 8},
-};
 static const char *OPNAMES[] = {"sum", "prod", "max", "min"};
-
-static MPI_Datatype mpi_type(dtype_t t) {
-  switch (t) {
-    case T_INT8: return MPI_INT8_T;
-    case T_UINT8: return MPI_UINT8_T;
-    case T_INT32: return MPI_INT32_T;
-    case T_UINT32: return MPI_UINT32_T;
-    case T_INT64: return MPI_INT64_T;
-    case T_UINT64: return MPI_UINT64_T;
-    case T_FLOAT: return MPI_FLOAT;
-    default: return MPI_DOUBLE;
-  }
-}
 
 static MPI_Op mpi_op(redop_t o) {
   switch (o) {
@@ -162,33 +130,6 @@ typedef struct {
   const char *json;
 } options_t;
 
-/* "64M" -> 67108864; K, M, G are powers of 1024; an optional trailing B (or iB) is accepted. */
-static int parse_size(const char *s, size_t *out) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || v < 0) return 0;
-  double mul = 1;
-  switch (*end) {
-    case 'k': case 'K': mul = 1024.0; end++; break;
-    case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
-    case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
-    default: break;
-  }
-  if (*end == 'i' && mul > 1) end++;
-  if (*end == 'B' || *end == 'b') end++;
-  if (*end != '\0') return 0;
-  *out = (size_t)(v * mul);
-  return 1;
-}
-
-static int parse_int(const char *s, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (end == s || *end != '\0' || v < 0 || v > 1000000000L) return 0;
-  *out = (int)v;
-  return 1;
-}
-
 static void usage(FILE *f) {
   fprintf(f,
           "usage: mpirun -np N allreduce [-b minbytes] [-e maxbytes] [-f stepfactor | -i stepbytes]\n"
@@ -264,11 +205,7 @@ static int parse_args(int argc, char **argv, options_t *o, int rank) {
         if (!strcmp(val, OPNAMES[k])) o->op = (redop_t)k, found = 1;
       if (!found) BAD("-o: expected sum, prod, max or min, found %s", val);
     } else if (!strcmp(flag, "-d")) {
-      int found = 0;
-      for (size_t k = 0; k < sizeof DTYPES / sizeof DTYPES[0]; k++)
-        if (!strcmp(val, DTYPES[k].name) || !strcmp(val, DTYPES[k].alias1) || !strcmp(val, DTYPES[k].alias2))
-          o->dtype = (dtype_t)k, found = 1;
-      if (!found) BAD("-d: expected float, double, int8, uint8, int32, uint32, int64 or uint64, found %s", val);
+      if (!parse_dtype(val, &o->dtype)) BAD("-d: expected float, double, int8, uint8, int32, uint32, int64 or uint64, found %s", val);
     } else if (!strcmp(flag, "--json")) {
       o->json = val;
     } else if (!strcmp(flag, "-g")) {
@@ -291,25 +228,6 @@ typedef struct {
   double time_us, algbw, busbw;
   long long wrong; /* -1: not checked */
 } row_t;
-
-static void format_time(char *out, size_t n, double us) {
-  if (us >= 10000.0) snprintf(out, n, "%7.0f", us);
-  else if (us >= 100.0) snprintf(out, n, "%7.1f", us);
-  else snprintf(out, n, "%7.2f", us);
-}
-
-static void json_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c == '\n') fputs("\\n", f);
-    else if (c == '\t') fputs("\\t", f);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
-  }
-  fputc('"', f);
-}
 
 /* One column (out-of-place or in-place) at one size: warm-up, timed loop, optional check. */
 static row_t measure(const options_t *o, void *sendbuf, void *recvbuf, size_t count, int inplace, int rank,
@@ -368,12 +286,7 @@ int main(int argc, char **argv) {
   }
 
   char version[MPI_MAX_LIBRARY_VERSION_STRING];
-  int vlen = 0;
-  MPI_Get_library_version(version, &vlen);
-  version[vlen < MPI_MAX_LIBRARY_VERSION_STRING ? vlen : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
-  char *nl = strchr(version, '\n');
-  if (nl) *nl = '\0';
-  for (int k = (int)strlen(version) - 1; k >= 0 && (version[k] == ' ' || version[k] == '\r'); k--) version[k] = '\0';
+  library_version(version);
 
   size_t elem = DTYPES[o.dtype].size;
   size_t max_count = o.max_bytes / elem > 0 ? o.max_bytes / elem : 1;

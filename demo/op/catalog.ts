@@ -2,46 +2,19 @@
  * The op runner's cases: for every op it can run, how the rank worker calls it (demo/ranks/op-ranks.ts
  * switches on `id`), which controls apply, which dtypes it takes, and what every rank's output
  * must be, computed on the page from the same deterministic inputs (demo/op/data.ts) with the
- * page's own arithmetic (demo/op/numeric.ts). Plain data and functions: both the page and the rank
- * worker import it, and it imports nothing of the library.
+ * page's own arithmetic (demo/op/numeric.ts); the all-to-alls and tile reductions are in
+ * demo/op/exchange-cases.ts. Plain data and functions: both the page and the rank worker import
+ * it, and it imports nothing of the library.
  */
 import { opElement, opInput, storedArray, type StoredArray } from "./data.ts";
 import { reduceInRankOrder, type ElementDType, type ReduceDType, type ReduceOpName } from "./numeric.ts";
 import { DOWNSTREAM_OP } from "./downstream-schema.ts";
+import { EXCHANGE_CASES, exchangeInputCount } from "./exchange-cases.ts";
+import type { AlgoChoice, OpCase, OpRunSpec } from "./op-case.ts";
 
-export type AlgoChoice = "auto" | "one_shot" | "two_shot" | "host";
+export type { AlgoChoice, OpCase, OpRunSpec } from "./op-case.ts";
 export const ALGOS: readonly AlgoChoice[] = ["auto", "one_shot", "two_shot", "host"];
 export const REDUCE_OP_NAMES: readonly ReduceOpName[] = ["sum", "avg", "max", "min", "prod"];
-
-/** What the page asks every rank to run (the same on every rank). */
-export interface OpRunSpec {
-  readonly id: string;
-  readonly dtype: ElementDType;
-  readonly reduceOp: ReduceOpName;
-  readonly count: number;
-  readonly root: number;
-  readonly algo: AlgoChoice;
-  readonly seed: number;
-}
-
-export interface OpCase {
-  /** The op select's value. */
-  readonly id: string;
-  /** The operator's qualified name (or the high-level API's name). */
-  readonly op: string;
-  /** What the option says after the name (a variant). */
-  readonly variant?: string;
-  readonly dtypes: readonly ElementDType[];
-  readonly reduce: boolean;
-  readonly root: boolean;
-  readonly algo: boolean;
-  /** Whether the reduction runs in WGSL on webgpu for this spec (float16 then needs shader-f16; avg's division may be inexact). */
-  wgsl(spec: OpRunSpec): boolean;
-  /** One line on what the call does and what the dispatcher realizes. */
-  readonly about: string;
-  /** Rank `rank`'s expected output (stored values), given every rank's input in rank order. */
-  expected(spec: OpRunSpec, worldSize: number, rank: number, inputs: readonly StoredArray[]): StoredArray;
-}
 
 const FLOATS_INT: readonly ElementDType[] = ["float32", "float16", "bfloat16", "int32"];
 const ANY: readonly ElementDType[] = ["float32", "float16", "bfloat16", "int32", "uint32"];
@@ -187,6 +160,7 @@ export const OP_CASES: readonly OpCase[] = [
       return out;
     },
   },
+  ...EXCHANGE_CASES,
 ];
 
 export function opCase(id: string): OpCase {
@@ -197,7 +171,13 @@ export function opCase(id: string): OpCase {
 
 /** Every rank's input, in rank order (what the worker builds its tensors from). */
 export function allInputs(spec: OpRunSpec, worldSize: number): StoredArray[] {
-  return Array.from({ length: worldSize }, (_, r) => opInput(spec.dtype, spec.seed, r, spec.count));
+  const n = inputCount(spec, worldSize);
+  return Array.from({ length: worldSize }, (_, r) => opInput(spec.dtype, spec.seed, r, n));
+}
+
+/** Elements of every rank's input: the element count, or what an all-to-all's rows or a tile's matrix need. */
+export function inputCount(spec: OpRunSpec, worldSize: number): number {
+  return exchangeInputCount(opCase(spec.id), spec, worldSize) ?? spec.count;
 }
 
 export { opElement };

@@ -15,7 +15,12 @@ export interface Verification {
   readonly mode: "bit-exact" | "tolerance";
   readonly alsoExact: boolean;
   readonly lengthProblem?: string;
+  /** The indices of the wrong elements (the first WRONG_LISTED of them), for a picture to mark. */
+  readonly wrongAt: readonly number[];
 }
+
+/** Wrong elements listed in `wrongAt` at most. */
+export const WRONG_LISTED = 4096;
 
 /** Relative tolerance (of max(1, |want|)) per dtype, for the tolerance mode: a few ulps. */
 export const TOLERANCE: Readonly<Record<ElementDType, number>> = {
@@ -32,12 +37,13 @@ export function verify(dtype: ElementDType, want: StoredArray, got: StoredArray,
   if (want.length !== got.length) {
     return {
       ok: false, wrong: Math.max(want.length, got.length), mode, alsoExact: false,
-      lengthProblem: `expected ${want.length} elements, got ${got.length}`,
+      lengthProblem: `expected ${want.length} elements, got ${got.length}`, wrongAt: [],
     };
   }
   let wrong = 0;
   let inexact = 0;
   let first: Verification["first"];
+  const wrongAt: number[] = [];
   const tol = TOLERANCE[dtype];
   for (let i = 0; i < want.length; i++) {
     if (sameBits(dtype, want[i], got[i])) continue;
@@ -48,7 +54,8 @@ export function verify(dtype: ElementDType, want: StoredArray, got: StoredArray,
       if (Math.abs(g - w) <= tol * Math.max(1, Math.abs(w))) continue;
     }
     wrong++;
+    if (wrongAt.length < WRONG_LISTED) wrongAt.push(i);
     first ??= { index: i, got: got[i], want: want[i] };
   }
-  return { ok: wrong === 0, wrong, first, mode, alsoExact: inexact === 0 };
+  return { ok: wrong === 0, wrong, first, mode, alsoExact: inexact === 0, wrongAt };
 }

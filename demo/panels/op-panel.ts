@@ -6,7 +6,9 @@
  * input and the output (first and last elements), the realizations and copy-backs the dispatcher
  * made for the call (rank.stats before and after), and a check against the page's own
  * computation from the same deterministic inputs (demo/op/catalog.ts), bit for bit where the
- * library promises bit-exact results.
+ * library promises bit-exact results. The all-to-alls and tile reductions take their own sizes
+ * (demo/panels/op-exchange-fields.ts) and get a picture of where every row or tile went
+ * (demo/op/picture.ts).
  */
 import "./op.css";
 import {
@@ -19,7 +21,10 @@ import { ALGOS, allInputs, OP_CASES, opCase, REDUCE_OP_NAMES, type AlgoChoice, t
 import { displayValue, type StoredArray } from "../op/data.ts";
 import { DOWNSTREAM_OP, DOWNSTREAM_REGISTRATION, DOWNSTREAM_SCHEMA } from "../op/downstream-schema.ts";
 import type { ElementDType, ReduceOpName } from "../op/numeric.ts";
+import { opPicture } from "../op/picture.ts";
+import { tileOf } from "../op/tile-case.ts";
 import { TOLERANCE, verify, type Verification } from "../op/verify.ts";
+import { exchangeFields } from "./op-exchange-fields.ts";
 
 const LABEL = "op runner";
 const MAX_COUNT = 1 << 22;
@@ -148,9 +153,12 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
   const reduceLabel = label("reduce op", reduceSelect, "op-reduce-field");
   const rootLabel = label("root", rootInput, "op-root-field");
   const algoLabel = label("algorithm", algoSelect, "op-algo-field");
+  const countLabel = label("elements", countInput, "op-count-field");
+  // The all-to-alls' rows, splits and experts, the tiles' matrix, place and roots.
+  const fields = exchangeFields();
   const form = el("form", { className: "op-controls", noValidate: true },
     label("op", opSelect, "op-op-field"), label("dtype", dtypeSelect, "op-dtype-field"), reduceLabel,
-    label("elements", countInput, "op-count-field"), rootLabel, algoLabel, runButton);
+    countLabel, rootLabel, algoLabel, ...fields.labels, runButton);
   const schema = el("pre", { id: "op-schema", className: "op-schema" });
   const about = el("p", { id: "op-about", className: "op-about" });
   const registration = el("pre", { id: "op-registration", className: "op-schema", hidden: true });
@@ -159,6 +167,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
   const status = el("p", { id: "op-status", className: "op-status", role: "status" }, "launch the ranks first (Launch panel)");
   const call = el("p", { id: "op-call", className: "op-call", hidden: true });
   const mode = el("p", { id: "op-mode", className: "op-about", hidden: true });
+  const picture = el("div", { id: "op-picture", hidden: true });
   const tbody = el("tbody");
   const table = el("table", { id: "op-results", className: "op-results", hidden: true },
     el("thead", {}, el("tr", {}, ...["rank", "input", "output", "dispatcher (this call)", "verification"].map((h) => el("th", {}, h)))),
@@ -166,7 +175,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
   root.append(
     el("p", { className: "op-about" }, "Runs one op on every rank with the same arguments, each rank on its own deterministic input, " +
       "and checks every rank's result against the page's own computation."),
-    form, schema, about, registration, note, availability, status, call, mode, table);
+    form, schema, about, registration, note, availability, status, call, mode, picture, table);
 
   let running = false;
   let runs = 0;
@@ -181,6 +190,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
     root: Number(rootInput.value),
     algo: algoSelect.value as AlgoChoice,
     seed: SEED,
+    ...fields.read(),
   });
 
   /** Fills the dtype select with what the op takes, float16 disabled (and said why) where the device cannot. */
@@ -194,6 +204,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
     reduceLabel.hidden = !c.reduce;
     rootLabel.hidden = !c.root;
     algoLabel.hidden = !c.algo;
+    fields.show(c, countLabel);
     const world = session.world;
     rootInput.max = String((world?.worldSize ?? 16) - 1);
     const previous = dtypeSelect.value;
@@ -211,7 +222,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
     const world = session.world;
     const other = session.holder !== undefined && session.holder !== LABEL ? session.holder : undefined;
     runButton.disabled = running || world === undefined || other !== undefined;
-    for (const c of [opSelect, dtypeSelect, reduceSelect, countInput, rootInput, algoSelect]) c.disabled = running;
+    for (const c of [opSelect, dtypeSelect, reduceSelect, countInput, rootInput, algoSelect, ...fields.controls]) c.disabled = running;
     availability.hidden = !(world === undefined || other !== undefined) || running;
     availability.textContent = world === undefined
       ? "No ranks are running: launch them in the Launch panel first."
@@ -220,15 +231,15 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
 
   /** The form's own checks, naming the field. */
   const check = (s: OpRunSpec, world: World): string | undefined => {
-    if (!Number.isInteger(s.count) || s.count < 1 || s.count > MAX_COUNT) {
+    const c = opCase(s.id);
+    if (!countLabel.hidden && (!Number.isInteger(s.count) || s.count < 1 || s.count > MAX_COUNT)) {
       return `elements: expected a whole number from 1 to ${MAX_COUNT.toLocaleString("en")}, found ${JSON.stringify(countInput.value)}`;
     }
-    const c = opCase(s.id);
     if (c.root && (!Number.isInteger(s.root) || s.root < 0 || s.root >= world.worldSize)) {
       return `root: expected a rank from 0 to ${world.worldSize - 1}, found ${JSON.stringify(rootInput.value)}`;
     }
     if (!c.dtypes.includes(s.dtype)) return `dtype: ${c.op} does not take ${s.dtype}`;
-    return undefined;
+    return fields.check(c, s, world.worldSize, MAX_COUNT);
   };
 
   const showError = (text: string) => {
@@ -251,6 +262,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
     table.hidden = true;
     call.hidden = true;
     mode.hidden = true;
+    picture.hidden = true;
     try {
       const { results, w } = await session.exclusive(LABEL, async () => {
         const w = session.requireWorld();
@@ -271,19 +283,27 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
     const inputs = allInputs(s, world.worldSize);
     const tolerant = toleranceReason(world, c, s) !== undefined;
     let verified = 0;
+    const wrong: (readonly number[])[] = [];
+    // The plan's input and output are int32 splits and offsets, whatever the dtype field says.
+    const outDType: ElementDType = c.a2a === "plan" ? "int32" : s.dtype;
     tbody.replaceChildren(...results.map((r) => {
       const want = c.expected(s, world.worldSize, r.rank, inputs);
-      const v = verify(s.dtype, want, r.output, tolerant);
-      if (v.ok) verified++;
+      const v = verify(outDType, want, r.output, tolerant);
+      const wantAux = c.expectedAux?.(s, world.worldSize, r.rank);
+      const va = wantAux === undefined ? undefined : verify("int32", wantAux, r.aux?.values ?? new Int32Array(0), false);
+      const ok = v.ok && (va?.ok ?? true);
+      if (ok) verified++;
+      wrong[r.rank] = v.wrongAt;
       const st = statsLine(r.statsBefore, r.statsAfter);
-      const tr = el("tr", { className: v.ok ? "op-ok" : "op-bad" },
+      const tr = el("tr", { className: ok ? "op-ok" : "op-bad" },
         el("td", {}, String(r.rank)),
-        el("td", { className: "op-values" }, `${s.dtype}[${r.inputShape.join(", ")}] `, el("code", {}, ends(s.dtype, r.input))),
-        el("td", { className: "op-values" }, `${s.dtype}[${r.outputShape.join(", ")}] `, el("code", {}, ends(s.dtype, r.output))),
+        el("td", { className: "op-values" }, `${outDType}[${r.inputShape.join(", ")}] `, el("code", {}, ends(outDType, r.input)), ...intLine(r.splits)),
+        el("td", { className: "op-values" }, `${outDType}[${r.outputShape.join(", ")}] `, el("code", {}, ends(outDType, r.output)),
+          ...intLine(r.aux), ...outTileLine(c, s, r.output)),
         el("td", { className: "op-stats" }, st.text),
-        el("td", { className: v.ok ? "op-verified" : "op-wrong" }, verdict(s.dtype, v)));
+        el("td", { className: ok ? "op-verified" : "op-wrong" }, verdict(outDType, v, va, r.aux?.name)));
       tr.dataset.rank = String(r.rank);
-      tr.dataset.verified = String(v.ok);
+      tr.dataset.verified = String(ok);
       tr.dataset.realizations = String(st.realizations);
       tr.dataset.copyBacks = String(st.copyBacks);
       return tr;
@@ -293,6 +313,9 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
     call.replaceChildren("rank 0 called ", el("code", {}, results[0]?.call ?? ""));
     mode.hidden = false;
     mode.textContent = modeText(world, c, s);
+    const drawn = opPicture(c, s, world.worldSize, wrong);
+    picture.hidden = drawn === undefined;
+    picture.replaceChildren(...(drawn ? [drawn] : []));
     const all = verified === results.length;
     status.className = all ? "op-status op-good" : "op-status op-error";
     status.textContent = all
@@ -307,6 +330,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
   opSelect.addEventListener("change", refreshOp);
   algoSelect.addEventListener("change", refreshOp);
   session.onWorld(() => {
+    if (session.world !== undefined) fields.fitWorld(session.world.worldSize);
     refreshOp();
     refreshEnabled();
     if (!running) {
@@ -315,6 +339,7 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
       table.hidden = true;
       call.hidden = true;
       mode.hidden = true;
+      picture.hidden = true;
       status.className = "op-status";
       status.textContent = world === undefined ? "launch the ranks first (Launch panel)" : `ready: ${world.worldSize} ranks on ${world.backend}`;
     }
@@ -322,7 +347,20 @@ export const mountOpPanel: MountPanel = (root: HTMLElement, session: DemoSession
   session.addEventListener("busy", refreshEnabled);
 };
 
-function verdict(dtype: ElementDType, v: Verification): string {
+/** An int32 side tensor of the call (splits, out_splits_offsets, a plan) on a line of its own. */
+function intLine(a: OpRunResult["aux"]): (Node | string)[] {
+  return a === undefined ? [] : [el("br"), `${a.name}: int32[${a.shape.join(", ")}] `, el("code", {}, ends("int32", a.values))];
+}
+
+/** A tile op's out_tile, cut from the out matrix (its ends are mostly the zeros around the tile). */
+function outTileLine(c: OpCase, s: OpRunSpec, output: StoredArray): (Node | string)[] {
+  if (c.tile === undefined) return [];
+  const t = s.tile;
+  return [el("br"), `out_tile at (${t.row}, ${t.col}): ${s.dtype}[${t.rows}, ${t.cols}] `, el("code", {}, ends(s.dtype, tileOf(s.dtype, t, t.row, t.col, output)))];
+}
+
+function verdict(dtype: ElementDType, v: Verification, aux?: Verification, auxName = ""): string {
+  if (v.ok && aux !== undefined && !aux.ok) return `NOT verified: ${auxName}: ${verdict("int32", aux).replace(/^NOT verified: /, "")}`;
   if (v.ok) {
     return v.mode === "bit-exact" ? "verified (bit-exact)" : `verified (within tolerance${v.alsoExact ? "; bit-exact here too" : ""})`;
   }

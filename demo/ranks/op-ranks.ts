@@ -7,7 +7,8 @@
  */
 import { getBackend, type DType, type Rank, type RegularTensor, type SymmetricTensor, type Tensor } from "../../src/index.ts";
 import { opInput, storedArray, type StoredArray } from "../op/data.ts";
-import { memsetArgs, opCase, scatterShape, u32Write, type OpRunSpec } from "../op/catalog.ts";
+import { inputCount, memsetArgs, opCase, scatterShape, u32Write, type OpRunSpec } from "../op/catalog.ts";
+import { a2aCall, tileCall, type CallKit, type ExchangeOutcome } from "./op-exchange-calls.ts";
 import { DOWNSTREAM_NAME, DOWNSTREAM_NAMESPACE } from "../op/downstream-schema.ts";
 // Defines demo_op::rank_weighted_sum in this worker, once, when it loads.
 import "../op/downstream-op.ts";
@@ -29,6 +30,10 @@ export interface OpRunResult {
   /** What the op gave back on this rank (stored values; f16/bf16 as bits). */
   output: StoredArray;
   outputShape: number[];
+  /** An int32 side output (out_splits_offsets, an exchange plan), for the ops that have one. */
+  aux?: ExchangeOutcome["aux"];
+  /** The splits the call passed (all-to-alls), shown beside the input. */
+  splits?: ExchangeOutcome["splits"];
   statsBefore: OpStats;
   statsAfter: OpStats;
 }
@@ -49,11 +54,11 @@ function describe(t: Tensor): string {
 /** Runs one op of the op runner on this rank; see OpRunSpec (demo/op/catalog.ts). */
 export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
   const c = opCase(spec.id);
-  const n = spec.count;
+  const n = inputCount(spec, rank.worldSize);
   const dtype = spec.dtype as DType;
   const data = opInput(spec.dtype, spec.seed, rank.rank, n);
   const split = spec.id.endsWith("/split_last_dim");
-  const inputShape = c.op === "symm_mem::reduce_scatter_out" ? scatterShape(n, split) : [n];
+  let inputShape = c.op === "symm_mem::reduce_scatter_out" ? scatterShape(n, split) : [n];
   const made: SymmetricTensor[] = [];
   // Regular tensors this call made or got back (GPUBuffers on webgpu): released when it is done.
   const regular = new Set<RegularTensor>();
@@ -62,6 +67,9 @@ export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
   let call = "";
   let output: StoredArray;
   let outputShape: number[] = [n];
+  let aux: ExchangeOutcome["aux"];
+  let splits: ExchangeOutcome["splits"];
+  let input: StoredArray = data;
   const keep = <T extends Tensor>(t: T): T => {
     if (t.kind === "regular") regular.add(t);
     return t;
@@ -76,7 +84,13 @@ export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
       return t;
     };
     const r = JSON.stringify(spec.reduceOp);
-    switch (c.op) {
+    // The all-to-alls and tile reductions: demo/ranks/op-exchange-calls.ts.
+    if (c.a2a !== undefined || c.tile !== undefined) {
+      const kit: CallKit = { keep, symm, read: (t) => readAll(rank, t), describe };
+      const got = c.a2a !== undefined ? await a2aCall(rank, spec, c, data, kit) : await tileCall(rank, spec, c, data, kit);
+      ({ call, inputShape, output, outputShape, aux, splits } = got);
+      input = got.input ?? data;
+    } else switch (c.op) {
       case "symm_mem::one_shot_all_reduce":
       case "symm_mem::multimem_one_shot_all_reduce": {
         const input = x();
@@ -217,7 +231,7 @@ export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
     for (const t of regular) getBackend(t.backend).dispose(rank, t);
   }
   return {
-    rank: rank.rank, backend: rank.backend, call, inputShape, input: data, output, outputShape,
+    rank: rank.rank, backend: rank.backend, call, inputShape, input, output: output!, outputShape, ...(aux ? { aux } : {}), ...(splits ? { splits } : {}),
     statsBefore: before, statsAfter: snapshot(rank),
   };
 }

@@ -10,8 +10,8 @@ if (skip !== undefined) console.warn(`SKIP the Deno examples: ${skip}`);
  * A run that printed `last` and then crashed (SIGABRT/SIGSEGV) is Deno's crash at exit, which
  * world.close() now prevents (docs/deno-exit-crash.md): it fails the test, it is not retried.
  */
-async function runExample(file: string, last: string): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", file], stdout: "piped", stderr: "piped" }).output();
+async function runExample(file: string, last: string, args: readonly string[] = []): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", file, ...args], stdout: "piped", stderr: "piped" }).output();
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
   if (out.success && lines.at(-1) === last) return lines.join("\n");
@@ -23,19 +23,21 @@ async function runExample(file: string, last: string): Promise<string> {
   throw new Error(`${file} did not end with "${last}":\n${text.slice(-3000)}`);
 }
 
-for (const [file, last] of [
+for (const [file, last, args] of [
   ["deno/hello.ts", "barrier ok"],
   ["deno/examples/custom-op.ts", "verified"],
   ["deno/examples/allreduce.ts", "verified"],
-] as const) {
+  ["deno/examples/moe.ts", "verified"],
+  ["deno/examples/moe.ts", "verified", ["--world", "3", "--backend", "cpu"]],
+] as [string, string, string[]?][]) {
   Deno.test({
-    name: `${file} prints "${last}"`,
+    name: `${[file, ...(args ?? [])].join(" ")} prints "${last}"`,
     ignore: skip !== undefined,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
-      const out = await runExample(file, last);
-      if (!/rank 0: |4 ranks on /.test(out)) throw new Error(`${file} printed no adapter line:\n${out}`);
+      const out = await runExample(file, last, args);
+      if (!/rank 0: |\d+ ranks on /.test(out)) throw new Error(`${file} printed no adapter line:\n${out}`);
       console.log(out.split("\n").slice(-2).join(" | "));
     },
   });

@@ -66,6 +66,10 @@ function groupOf(c: CollectiveCaller, opts: CollectiveOptions) {
 export function checkCollectiveArgs<O extends CollectiveOptions>(what: string, t: unknown, opts: O | undefined): O {
   if (t instanceof SymmetricTensor) {
     t.assertLive(`${what}: argument "input"`); // SymmetricMemoryError, as on every path that meets a freed tensor
+    if (!t.isContiguous) {
+      throw new OpError(`${what}: argument "input" expected a contiguous tensor, found a strided view (shape ` +
+        `[${t.shape.join(", ")}], strides [${t.strides.join(", ")}]); only tile_reduce and multi_root_tile_reduce take one`);
+    }
   } else if (backendOf(t) === undefined) {
     throw new OpError(`${what}: argument "input" expected a tensor (rank.tensor, rank.zeros or symm.empty), found ${describeValue(t)}`);
   }

@@ -6,6 +6,7 @@ import {
   type AnyTypedArray, type CollectiveDType, itemsize, narrow, type ReduceOp, referenceReduce, widen,
 } from "../internal.ts";
 import type { BenchOp } from "./flags.ts";
+import { receivedOffsets, receivedSplits, receivedTotal, sourceOffset, type SplitPlan } from "./splits.ts";
 
 export type RawArray = Float32Array | Int32Array | Uint16Array;
 
@@ -110,4 +111,72 @@ export function countWrong(dtype: CollectiveDType, got: ArrayLike<number>, want:
 /** Host bytes of a raw array (for uploads). */
 export function bytesOf(a: AnyTypedArray | RawArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/**
+ * all_to_all: what rank `rank` must hold, computed from the inputs' generator alone: chunk `rank`
+ * (`count` elements) of every rank's input, in rank order.
+ */
+export function expectedAllToAll(dtype: CollectiveDType, rank: number, ranks: number, count: number): RawArray {
+  const out = rawArray(dtype, count * ranks);
+  for (let s = 0; s < ranks; s++) fillInput(dtype, s, rank * count, out.subarray(s * count, (s + 1) * count) as RawArray);
+  return out;
+}
+
+/**
+ * all_to_all_vdev_2d: what rank `rank` must hold in its first receivedTotal elements, from the
+ * generator and the split plan alone: for each local expert e, then each source rank s, the
+ * elements of s's input in its bin (rank, e), expert-major as PyTorch lays them out.
+ */
+export function expectedVdev2d(dtype: CollectiveDType, rank: number, plan: SplitPlan): RawArray {
+  const out = rawArray(dtype, receivedTotal(plan, rank));
+  let at = 0;
+  for (let e = 0; e < plan.experts; e++) {
+    for (let s = 0; s < plan.ranks; s++) {
+      const bin = rank * plan.experts + e;
+      const len = plan.inSplits[s][bin];
+      fillInput(dtype, s, sourceOffset(plan, s, bin), out.subarray(at, at + len) as RawArray);
+      at += len;
+    }
+  }
+  return out;
+}
+
+/**
+ * all_to_all_vdev_2d's #wrong on rank `rank`: `got` is the whole `out` (poisoned with 0xff bytes
+ * before the call); each received chunk, at the offset PyTorch gives it (receivedOffsets), is
+ * compared with `want` (expectedVdev2d), and every element outside them — the padding of empty
+ * experts and the tail — must still be poison: PyTorch writes only the received rows.
+ */
+export function countWrongVdev2d(
+  dtype: CollectiveDType, got: ArrayLike<number>, want: RawArray, rank: number, plan: SplitPlan, exact: boolean,
+): number {
+  const t = got as unknown as RawArray;
+  const splits = receivedSplits(plan, rank);
+  const offsets = receivedOffsets(plan, rank);
+  const written = new Uint8Array(t.length);
+  let wrong = 0;
+  let at = 0;
+  splits.forEach((len, k) => {
+    const off = offsets[k];
+    if (off + len > t.length) {
+      wrong += len;
+    } else {
+      wrong += countWrong(dtype, t.subarray(off, off + len), want.subarray(at, at + len) as RawArray, exact);
+      written.fill(1, off, off + len);
+    }
+    at += len;
+  });
+  const elem = t.BYTES_PER_ELEMENT;
+  const bytes = new Uint8Array(t.buffer, t.byteOffset, t.length * elem);
+  for (let i = 0; i < t.length; i++) {
+    if (written[i] === 1) continue;
+    for (let b = 0; b < elem; b++) {
+      if (bytes[i * elem + b] !== 0xff) {
+        wrong++;
+        break;
+      }
+    }
+  }
+  return wrong;
 }

@@ -9,11 +9,16 @@ import { formatBytes } from "./format.ts";
 /** The backends the benchmark measures. */
 export type BenchBackend = "webgpu" | "cpu";
 
-export type BenchOp = "all_reduce" | "reduce_scatter" | "all_gather" | "broadcast";
+export type BenchOp =
+  | "all_reduce" | "reduce_scatter" | "all_gather" | "broadcast" | "all_to_all" | "all_to_all_vdev_2d";
 export type BenchAlgo = "auto" | "one_shot" | "two_shot" | "multimem" | "host";
 export type BenchRuntime = "chromium" | "deno" | "node";
 
-export const BENCH_OPS: readonly BenchOp[] = ["all_reduce", "reduce_scatter", "all_gather", "broadcast"];
+export const BENCH_OPS: readonly BenchOp[] = [
+  "all_reduce", "reduce_scatter", "all_gather", "broadcast", "all_to_all", "all_to_all_vdev_2d",
+];
+/** The ops that reduce (the others ignore -o). */
+export const REDUCING_OPS: readonly BenchOp[] = ["all_reduce", "reduce_scatter"];
 export const BENCH_ALGOS: readonly BenchAlgo[] = ["auto", "one_shot", "two_shot", "multimem", "host"];
 export const BENCH_RUNTIMES: readonly BenchRuntime[] = ["chromium", "deno", "node"];
 const BACKENDS: readonly BenchBackend[] = ["webgpu", "cpu"];
@@ -33,6 +38,8 @@ export interface BenchOptions {
   readonly dtype: CollectiveDType;
   readonly ranks: number;
   readonly root: number;
+  /** Experts per rank of all_to_all_vdev_2d (its splits are world · experts bins). */
+  readonly experts: number;
   readonly op: BenchOp;
   readonly algo: BenchAlgo;
   readonly backend: BenchBackend;
@@ -102,7 +109,7 @@ export function parseDType(text: string, flag = "-d", field?: OptionKey): Collec
   return d;
 }
 
-type Kind = "bytes" | "factor" | "count" | "count0" | "bit" | "redop" | "dtype" | "ranks" | "root" | "op" | "algo"
+type Kind = "bytes" | "factor" | "count" | "count0" | "bit" | "redop" | "dtype" | "ranks" | "root" | "experts" | "op" | "algo"
   | "backend" | "runtime" | "path" | "switch";
 
 interface FlagSpec {
@@ -128,7 +135,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { short: "d", long: "datatype", key: "dtype", kind: "dtype", help: "float, half, bfloat16, int32 (or float32, bf16, ...); default float" },
   { short: "g", long: "ngpus", aliases: ["ranks"], key: "ranks", kind: "ranks", help: "ranks (workers), 1..16; default 4" },
   { short: "r", long: "root", key: "root", kind: "root", help: "root rank of broadcast, default 0" },
-  { long: "op", key: "op", kind: "op", help: "all_reduce | reduce_scatter | all_gather | broadcast; default all_reduce" },
+  { long: "op", key: "op", kind: "op", help: "all_reduce | reduce_scatter | all_gather | broadcast | all_to_all | all_to_all_vdev_2d; default all_reduce" },
+  { long: "experts", key: "experts", kind: "experts", help: "experts per rank of all_to_all_vdev_2d (seeded uneven splits, BENCHMARKS.md), 1..16; default 2" },
   { long: "algo", key: "algo", kind: "algo", help: "auto | one_shot | two_shot | multimem | host (all_reduce); default auto (the tuning table)" },
   { long: "backend", key: "backend", kind: "backend", help: "webgpu | cpu; default webgpu (cpu on node, where webgpu is Dawn: see README)" },
   { long: "runtime", key: "runtime", kind: "runtime", help: "chromium | deno | node; default deno" },
@@ -141,7 +149,7 @@ export const FLAGS: readonly FlagSpec[] = [
 export function defaultOptions(runtime: BenchRuntime = "deno"): BenchOptions {
   return {
     minBytes: 8, maxBytes: 32 * 1024 ** 2, stepFactor: 4, stepBytes: 0, iters: 20, warmup: 5, check: true,
-    redop: "sum", dtype: "float32", ranks: 4, root: 0, op: "all_reduce", algo: "auto",
+    redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, op: "all_reduce", algo: "auto",
     backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, baselines: true,
     help: false, notes: [],
   };
@@ -207,6 +215,7 @@ function convert(spec: FlagSpec, text: string, names: OptionNames = CLI_NAMES): 
     case "dtype": return parseDType(text, flag, key);
     case "ranks": return integer(flag, text, 1, 16, "a number of ranks", key);
     case "root": return integer(flag, text, 0, 15, "a root rank", key);
+    case "experts": return integer(flag, text, 1, 16, "a number of experts per rank", key);
     case "op": return oneOf(flag, text, BENCH_OPS, key);
     case "algo": return oneOf(flag, text, BENCH_ALGOS, key);
     case "backend": return oneOf(flag, text, BACKENDS, key);
@@ -311,6 +320,10 @@ function finish(o: Mutable, given: Set<OptionKey>, names: OptionNames = CLI_NAME
   }
   if (o.redop === "avg" && o.dtype === "int32") {
     throw new BenchFlagError(`${n("redop")} avg is not defined for ${n("dtype")} int32 (an integer mean would have to round); use a float type`, "redop");
+  }
+  if (given.has("experts") && o.op !== "all_to_all_vdev_2d") {
+    throw new BenchFlagError(`${n("experts")} applies to ${n("op")} all_to_all_vdev_2d only; ${o.op} has no experts ` +
+      `(${names.cli ? "leave --experts out" : `choose ${n("op")} all_to_all_vdev_2d`})`, "experts");
   }
   if (o.root >= o.ranks) {
     throw new BenchFlagError(`${n("root")} ${o.root} is not a rank of a ${o.ranks}-rank world: expected 0..${o.ranks - 1}`, "root");

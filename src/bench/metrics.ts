@@ -10,15 +10,21 @@ export function busFactor(op: BenchOp, ranks: number): number {
   switch (op) {
     case "all_reduce": return (2 * (ranks - 1)) / ranks;
     case "reduce_scatter":
-    case "all_gather": return (ranks - 1) / ranks;
+    case "all_gather":
+    case "all_to_all":
+    case "all_to_all_vdev_2d": return (ranks - 1) / ranks;
     case "broadcast": return 1;
   }
 }
 
-/** The bytes algbw counts: S for all_reduce and broadcast, count × ranks × elem for the others. */
+/**
+ * The bytes algbw counts: S for all_reduce and broadcast, count × ranks × elem for reduce_scatter,
+ * all_gather and all_to_all (count: one peer's chunk), and for all_to_all_vdev_2d the bytes each
+ * rank sends (count: its elements), which is also the mean of what the ranks receive.
+ */
 export function algBytes(op: BenchOp, count: number, ranks: number, dtype: CollectiveDType): number {
   const elem = itemsize(dtype);
-  return op === "reduce_scatter" || op === "all_gather" ? count * ranks * elem : count * elem;
+  return op === "reduce_scatter" || op === "all_gather" || op === "all_to_all" ? count * ranks * elem : count * elem;
 }
 
 export function bandwidth(

@@ -5,6 +5,8 @@ import { formatTime } from "./format.ts";
 import { STEPS } from "./recorder.ts";
 import type { BaselineName, BaselineResult, Measured, RowResult } from "./report.ts";
 import { BASELINE_NAMES } from "./report.ts";
+import type { RowShape } from "./sizes.ts";
+import { offRank, receivedTotal, SPLIT_SEED, SPLIT_UNIT_BYTES, splitWeights } from "./splits.ts";
 
 const fmtTime = (us: number | undefined): string => (us === undefined ? "N/A" : formatTime(us).trim());
 
@@ -83,4 +85,51 @@ export function headerComment(o: BenchOptions, p: {
     "#  and the device queue is drained; the mean over iterations of the slowest rank is printed.",
     "#",
   ];
+}
+
+/** The all-to-alls' lines for the header comment: how a row's size and count map to what moves. */
+export function splitsComment(o: Pick<BenchOptions, "op" | "ranks" | "experts">, shapes: readonly RowShape[]): string[] {
+  if (o.op === "all_to_all") {
+    return [
+      "all_to_all (nccl-tests' alltoall): count = elements each rank sends to each rank (size / ranks / elem, down to",
+      `  ${SPLIT_UNIT_BYTES} bytes); size = count x ranks x elem, every rank's send and receive buffer; busbw = algbw x (n-1)/n`,
+    ];
+  }
+  if (o.op !== "all_to_all_vdev_2d") return [];
+  const bins = o.ranks * o.experts;
+  const lines = [
+    `all_to_all_vdev_2d: ${o.experts} experts per rank, ${bins} (rank, expert) bins; size = bytes every rank sends, count`,
+    `  its elements; bin j of rank r gets floor(units x w[r][j] / sum w[r]) units of ${SPLIT_UNIT_BYTES} bytes (the rest to its`,
+    "  first largest weight), w from mulberry32(" + SPLIT_SEED + " + 7919 r) in 0..4 (0: an empty bin); major_align None;",
+    "  received bytes differ by rank (table \"Bytes moved\" below); algbw = size / time, busbw = algbw x (n-1)/n;",
+    "  in_splits and out_splits_offsets are int32 tensors of the data's kind (webgpu: GPU tensors; cpu: heap tensors)",
+  ];
+  for (let r = 0; r < o.ranks; r++) lines.push(`  rank ${String(r).padStart(2)} weights [${splitWeights(r, o.ranks, o.experts).join(", ")}]`);
+  const last = shapes[shapes.length - 1]?.splits;
+  if (last !== undefined && o.ranks * bins <= 64) {
+    lines.push(`  at the largest size, elements per bin: ${last.inSplits.map((row, r) => `rank ${r} [${row.join(", ")}]`).join("; ")}`);
+  }
+  return lines;
+}
+
+/** all_to_all_vdev_2d: the bytes each rank received, and those that crossed to or from another rank. */
+export function movedTable(rows: readonly RowResult[], dtype: BenchOptions["dtype"]): string[] {
+  const split = rows.filter((r) => r.splits !== undefined);
+  if (split.length === 0) return [];
+  const elem = itemsize(dtype);
+  const ranks = split[0].splits!.ranks;
+  const lines = [
+    "# Bytes moved per rank (all_to_all_vdev_2d): every rank sends `size` bytes; recv rN: bytes rank N received;",
+    "# off-rank: the most bytes any rank sent to other ranks / received from other ranks (its own bins stay local).",
+    ["#", "size".padStart(10), ...Array.from({ length: ranks }, (_, r) => `recv r${r}`.padStart(11)), "off-rank sent".padStart(14),
+      "off-rank recv".padStart(14)].join(" "),
+  ];
+  for (const r of split) {
+    const plan = r.splits!;
+    const off = Array.from({ length: ranks }, (_, k) => offRank(plan, k));
+    lines.push([String(r.size).padStart(12), ...Array.from({ length: ranks }, (_, k) => String(receivedTotal(plan, k) * elem).padStart(11)),
+      String(Math.max(...off.map((x) => x.sent)) * elem).padStart(14), String(Math.max(...off.map((x) => x.received)) * elem).padStart(14)].join(" "));
+  }
+  lines.push("#");
+  return lines;
 }

@@ -8,11 +8,15 @@ import {
   type CollectiveDType, DEFAULT_HOST_TUNING, findOp, heapBlockBytes, paddedSize, type Rank, type ReduceOp,
   resourcesOf, type SymmetricMemoryHandle, type SymmetricTensor, type Tensor, tensorUsage, writeBytes,
 } from "../internal.ts";
-import { countWrong, expectedSlice, fillInput, rawArray, type RawArray } from "./data.ts";
+import {
+  countWrong, countWrongVdev2d, expectedAllToAll, expectedSlice, expectedVdev2d, fillInput, rawArray, type RawArray,
+} from "./data.ts";
 import type { BenchOp } from "./flags.ts";
 import { installBreakdownHooks } from "./hooks.ts";
 import { recorder, STEPS, type Step } from "./recorder.ts";
 import { rowTensors } from "./rank-tensors.ts";
+import { SPLIT_TENSOR_BYTES, splitTensors, type SplitTensors } from "./split-tensors.ts";
+import type { SplitPlan } from "./splits.ts";
 import { type CallPlan, needsOut } from "./variants.ts";
 
 /** The benchmark's own barrier channel (the collectives use channel 0). */
@@ -23,6 +27,8 @@ interface State {
   readonly xbuf?: SymmetricTensor;
   readonly outbuf?: SymmetricTensor;
   readonly staging?: SymmetricTensor;
+  /** cpu: the heap buffer of all_to_all_vdev_2d's split tensors. */
+  readonly splitsbuf?: SymmetricTensor;
 }
 
 let state: State | undefined;
@@ -56,7 +62,8 @@ export async function benchSetup(rank: Rank, spec: SetupSpec): Promise<{ defined
   const cpu = rank.backend !== "webgpu";
   const xbuf = cpu ? await alloc(spec.inBytes) : undefined;
   const outbuf = cpu ? await alloc(spec.outBytes) : undefined;
-  state = { sync, xbuf, outbuf, staging };
+  const splitsbuf = cpu ? await alloc(SPLIT_TENSOR_BYTES) : undefined;
+  state = { sync, xbuf, outbuf, staging, splitsbuf };
   if (spec.breakdown) installBreakdownHooks(rank);
   return { defined: spec.probe.filter((name) => findOp(name) !== undefined) };
 }
@@ -73,6 +80,13 @@ export interface MeasureSpec {
   readonly iters: number;
   /** Every rank's expected result (a SharedArrayBuffer view), when checking. */
   readonly expected: RawArray | undefined;
+  /**
+   * The all-to-alls: check, with the expected result computed in this rank from the inputs'
+   * generator (and the split plan), not sent from the main thread (it would be world² chunks).
+   */
+  readonly selfCheck?: boolean;
+  /** all_to_all_vdev_2d: the row's splits. */
+  readonly splits?: SplitPlan;
   /** Bit-exact comparison (cpu), else the dtype's tolerance. */
   readonly exact: boolean;
   readonly breakdown: boolean;
@@ -86,7 +100,9 @@ export interface MeasureResult {
 }
 
 /** The op's arguments by name, from its schema: robust to argument order and to new ops. */
-function callArgs(plan: CallPlan, x: Tensor, out: Tensor | undefined, s: MeasureSpec): Record<string, unknown> {
+function callArgs(
+  plan: CallPlan, x: Tensor, out: Tensor | undefined, s: MeasureSpec, splits: SplitTensors | undefined,
+): Record<string, unknown> {
   const entry = findOp(plan.opName);
   if (entry === undefined) throw new Error(`bench: ${plan.opName} is not defined in this build`);
   const named: Record<string, unknown> = {};
@@ -99,6 +115,11 @@ function callArgs(plan: CallPlan, x: Tensor, out: Tensor | undefined, s: Measure
       case "group_name": named.group_name = "world"; break;
       case "root": named.root = s.root; break;
       case "split_last_dim": named.split_last_dim = false; break;
+      case "in_splits":
+      case "out_splits_offsets":
+        if (splits === undefined) throw new Error(`bench: ${plan.opName} needs split tensors, and the row has no splits`);
+        named[a.name] = a.name === "in_splits" ? splits.inSplits : splits.outSplitsOffsets;
+        break;
       default:
         if (!a.hasDefault && !a.type.optional) {
           throw new Error(`bench: ${plan.opName} has an argument "${a.name}" the benchmark cannot fill`);
@@ -117,9 +138,11 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
   const st = current();
   const input = fillInput(s.dtype, rank.rank, 0, rawArray(s.dtype, s.inCount));
   const t = rowTensors(rank, s.dtype, input, needsOut(s.plan) ? s.outCount : undefined, st);
+  const splits = s.splits === undefined ? undefined : splitTensors(rank, s.splits, st.splitsbuf);
   try {
-    const args = callArgs(s.plan, t.x, t.out, s);
-    const want = s.expected === undefined ? undefined : expectedSlice(s.op, s.expected, rank.rank, s.outCount);
+    const args = callArgs(s.plan, t.x, t.out, s, splits);
+    const want = s.expected !== undefined ? expectedSlice(s.op, s.expected, rank.rank, s.outCount)
+      : s.selfCheck === true ? selfExpected(s, rank) : undefined;
     const overwritesInput = s.plan.resultAt === "input" || s.plan.outIsInput;
     let wrong = 0;
     let totalMs = 0;
@@ -127,7 +150,10 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
     for (let it = 0; it < s.warmup + s.iters; it++) {
       const timed = it >= s.warmup;
       if (overwritesInput) t.resetInput();
-      if (want !== undefined) t.poisonOut();
+      if (want !== undefined) {
+        t.poisonOut();
+        splits?.poison();
+      }
       await t.drain();
       await st.sync.barrier({ channel: SYNC_CHANNEL });
       if (timed && s.breakdown) recorder.begin();
@@ -142,7 +168,10 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
       if (want !== undefined) {
         const at = s.plan.resultAt === "returned" ? (result as Tensor)
           : s.plan.resultAt === "out" && !s.plan.outIsInput ? (t.out as Tensor) : t.x;
-        wrong += countWrong(s.dtype, await t.read(at), want, s.exact);
+        const got = await t.read(at);
+        wrong += s.splits === undefined ? countWrong(s.dtype, got, want, s.exact)
+          : countWrongVdev2d(s.dtype, got, want, rank.rank, s.splits, s.exact);
+        if (splits !== undefined) wrong += await splits.wrong();
       }
       if (s.plan.resultAt === "returned") t.release(result);
     }
@@ -153,13 +182,23 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
       steps: s.breakdown ? scaled(recorder.read(), perIter * 1000) : undefined,
     };
   } finally {
+    splits?.close();
     t.close();
   }
+}
+
+/** What this rank must hold after an all-to-all, from the inputs' generator alone. */
+function selfExpected(s: MeasureSpec, rank: Rank): RawArray {
+  if (s.splits !== undefined) return expectedVdev2d(s.dtype, rank.rank, s.splits);
+  const ranks = rank.worldSize;
+  return expectedAllToAll(s.dtype, rank.rank, ranks, s.outCount / ranks);
 }
 
 export interface BaselineSpec {
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** The staging floor of all_to_all_vdev_2d: each rank's bytesOut (what it receives). */
+  readonly bytesOutByRank?: readonly number[];
   readonly warmup: number;
   readonly iters: number;
 }
@@ -188,7 +227,8 @@ export async function stagingFloor(rank: Rank, spec: BaselineSpec): Promise<numb
   const st = current();
   const device = rank.device;
   if (device === null || st.staging === undefined) throw new Error("bench: the staging floor needs webgpu and its heap region");
-  const total = Math.max(spec.bytesIn, spec.bytesOut);
+  const bytesOut = spec.bytesOutByRank?.[rank.rank] ?? spec.bytesOut;
+  const total = Math.max(spec.bytesIn, bytesOut);
   const buffer = device.createBuffer({ size: paddedSize(total), usage: tensorUsage() });
   const heap = new Uint8Array(st.staging.slab, st.staging.byteOffset, paddedSize(total)) as Uint8Array<SharedArrayBuffer>;
   const { chunkBytes, inSlots } = DEFAULT_HOST_TUNING;
@@ -205,7 +245,7 @@ export async function stagingFloor(rank: Rank, spec: BaselineSpec): Promise<numb
       for (let off = 0; off < total; off += chunk) {
         if (pending.length >= inSlots) await pending.shift();
         const inLen = Math.max(0, Math.min(chunk, spec.bytesIn - off));
-        const outLen = Math.max(0, Math.min(chunk, spec.bytesOut - off));
+        const outLen = Math.max(0, Math.min(chunk, bytesOut - off));
         pending.push((inLen > 0 ? stage(off, inLen) : Promise.resolve()).then(() => upload(off, outLen)));
       }
       await Promise.all(pending);

@@ -4,10 +4,12 @@
  *   rows: [ { op, algo, size, count, dtype, redop, inplace, time_us, algbw, busbw, wrong } ],
  *   baselines: [ { name, size, time_us } ] }
  * Placements that are N/A have no row; baselines that are N/A have no entry; `wrong` is null
- * when the run did not check (-c 0).
+ * when the run did not check (-c 0). Rows of all_to_all_vdev_2d also have `experts` and
+ * `recv_bytes` (what each rank received, by rank; each sent `size`) after `wrong`.
  */
-import type { CollectiveDType } from "../internal.ts";
+import { type CollectiveDType, itemsize } from "../internal.ts";
 import type { BenchOp } from "./flags.ts";
+import { receivedTotal, type SplitPlan } from "./splits.ts";
 
 export type BaselineName = "staging_floor" | "gpu_roundtrip" | "naive_postmessage" | "heap_memcpy";
 export const BASELINE_NAMES: readonly BaselineName[] = ["staging_floor", "gpu_roundtrip", "naive_postmessage", "heap_memcpy"];
@@ -41,6 +43,8 @@ export interface RowResult {
   readonly root: number;
   readonly outOfPlace: Measured | null;
   readonly inPlace: Measured | null;
+  /** all_to_all_vdev_2d: the row's splits. */
+  readonly splits?: SplitPlan;
 }
 
 export interface BaselineResult {
@@ -67,6 +71,8 @@ export interface BenchReport {
 export interface JsonRow {
   op: string; algo: string; size: number; count: number; dtype: string; redop: string; inplace: boolean;
   time_us: number; algbw: number; busbw: number; wrong: number | null;
+  /** all_to_all_vdev_2d only: experts per rank, and the bytes each rank received. */
+  experts?: number; recv_bytes?: number[];
 }
 
 export interface JsonReport {
@@ -78,6 +84,10 @@ export interface JsonReport {
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 const significant = (x: number): number => Number(x.toPrecision(6));
 
+function splitFields(plan: SplitPlan, elem: number): Pick<JsonRow, "experts" | "recv_bytes"> {
+  return { experts: plan.experts, recv_bytes: Array.from({ length: plan.ranks }, (_, r) => receivedTotal(plan, r) * elem) };
+}
+
 export function toJson(report: BenchReport): JsonReport {
   const { runtime, backend, ranks, adapter, date, version } = report.meta;
   const rows: JsonRow[] = [];
@@ -87,6 +97,7 @@ export function toJson(report: BenchReport): JsonReport {
       rows.push({
         op: r.op, algo: r.algo, size: r.size, count: r.count, dtype: r.dtype, redop: r.redop, inplace,
         time_us: round(m.timeUs, 3), algbw: significant(m.algbw), busbw: significant(m.busbw), wrong: m.wrong,
+        ...(r.splits !== undefined ? splitFields(r.splits, itemsize(r.dtype)) : {}),
       });
     }
   }

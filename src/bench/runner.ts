@@ -8,14 +8,17 @@ import {
   MAX_HEAP_BYTES, type World,
 } from "../internal.ts";
 import { expectedResult, type RawArray } from "./data.ts";
-import { CLI_NAMES, type BenchOptions, type OptionKey, type OptionNames } from "./flags.ts";
+import { CLI_NAMES, type BenchOptions, type OptionKey, type OptionNames, REDUCING_OPS } from "./flags.ts";
 import { formatBytes, formatTime } from "./format.ts";
 import { bandwidth } from "./metrics.ts";
-import { NaiveAllReduce } from "./naive/naive.ts";
-import { baselinesTable, breakdownTable, headerComment } from "./print.ts";
+import { NaiveCollective } from "./naive/naive.ts";
+import { naiveExpected, naiveStep } from "./naive/naive-exchange.ts";
+import { baselinesTable, breakdownTable, headerComment, movedTable, splitsComment } from "./print.ts";
 import type { MeasureResult, MeasureSpec } from "./ranks.ts";
 import type { BaselineResult, BenchReport, Measured, RowResult } from "./report.ts";
 import { rowShape, sweep, type RowShape } from "./sizes.ts";
+import { SPLIT_TENSOR_BYTES } from "./split-tensors.ts";
+import { receivedTotal } from "./splits.ts";
 import { footer, tableHeader, tableRow } from "./table.ts";
 import { HOST_IN_PLACE, isPlan, OPTIONAL_OPS, type Placement, placements } from "./variants.ts";
 
@@ -94,15 +97,16 @@ const RANK_MODULE = new URL(/* @vite-ignore */ "./ranks.ts", import.meta.url);
 const align = (bytes: number): number => heapBlockBytes(bytes) + HEAP_ALIGNMENT;
 
 /**
- * Heap per rank: the benchmark's own regions (cpu: input and output buffers; webgpu: the
- * staging floor's region), the dispatcher's workspace (webgpu: an input and an output slot),
- * and one more buffer of room for ops that keep scratch in the heap.
+ * Heap per rank: the benchmark's own regions (cpu: input and output buffers and the split
+ * tensors' buffer; webgpu: the staging floor's region), the dispatcher's workspace (webgpu: an
+ * input and an output slot), and one more buffer of room for ops that keep scratch in the heap.
  */
 export function heapBytesFor(
   backend: string, maxIn: number, maxOut: number, staging: number, names: OptionNames = CLI_NAMES,
 ): number {
   const big = Math.max(maxIn, maxOut);
-  const minimal = (1 << 16) + align(staging) + align(maxIn) + align(backend === "cpu" ? maxOut : big);
+  const minimal = (1 << 16) + align(staging) + align(maxIn) + align(backend === "cpu" ? maxOut : big) +
+    (backend === "cpu" ? align(SPLIT_TENSOR_BYTES) : 0);
   if (minimal > MAX_HEAP_BYTES) {
     const e = names.short("maxBytes");
     throw new BenchError(
@@ -154,7 +158,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   const runtime = detectRuntime();
   const elem = itemsize(o.dtype);
   const names = env.names ?? CLI_NAMES;
-  const shapes = sweep(o, names).map((b) => rowShape(o.op, b, o.ranks, o.dtype));
+  const shapes = sweep(o, names).map((b) => rowShape(o.op, b, o.ranks, o.dtype, o.experts));
   const maxIn = Math.max(...shapes.map((s) => s.inCount * elem));
   const maxOut = Math.max(...shapes.map((s) => s.outCount * elem));
   const gpu = o.backend === "webgpu";
@@ -163,7 +167,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   for (const n of o.notes) io.err(`# note: ${n}`);
 
   let world: World | undefined;
-  let naive: NaiveAllReduce | undefined;
+  let naive: NaiveCollective | undefined;
   try {
     world = await launch({
       worldSize: o.ranks, heapBytes, backend: o.backend, timeoutMs: 600_000,
@@ -183,7 +187,8 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     const tensors = gpu
       ? "regular GPU tensors (the dispatcher's readback into the heap and upload back are part of the time)"
       : "symmetric heap tensors (no realization)";
-    for (const line of headerComment(o, { runtime, adapters, heapBytes, opLines: describeAlgos(o, shapes, algos, defined), tensors })) io.out(line);
+    const opLines = [...describeAlgos(o, shapes, algos, defined), ...splitsComment(o, shapes)];
+    for (const line of headerComment(o, { runtime, adapters, heapBytes, opLines, tensors })) io.out(line);
 
     const baselines: BaselineResult[] = [];
     const loop = { warmup: o.warmup, iters: o.iters };
@@ -191,8 +196,8 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       const rt = await world.run<number | null>("gpuRoundtrip", { bytesIn: 8, bytesOut: 8, ...loop });
       baselines.push({ name: "gpu_roundtrip", size: 8, timeUs: max(rt) });
     }
-    if (o.baselines && o.op === "all_reduce") {
-      naive = await NaiveAllReduce.start(runtime, o.ranks, o.backend, o.dtype, o.redop);
+    if (o.baselines && naiveStep(o, shapes[0]) !== undefined) {
+      naive = await NaiveCollective.start(runtime, o.ranks, o.backend, o.dtype);
     }
     for (const line of tableHeader()) io.out(line);
 
@@ -212,7 +217,9 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       const shape = shapes[i];
       const algo = algos[i];
       progress("measuring", { size: shape.size, algo });
-      const expected: RawArray | undefined = o.check
+      // The all-to-alls' ranks compute their own expected result (selfCheck).
+      const a2a = o.op === "all_to_all" || o.op === "all_to_all_vdev_2d";
+      const expected: RawArray | undefined = o.check && !a2a
         ? expectedResult(o.op, o.dtype, o.redop, o.ranks, shape.count, o.root) : undefined;
       const measured: (Measured | null)[] = [];
       for (const p of placements(o.op, algo, o.backend, defined)) {
@@ -223,13 +230,15 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
         const spec: MeasureSpec = {
           op: o.op, plan: p, dtype: o.dtype, redop: o.redop, root: o.root, inCount: shape.inCount, outCount: shape.outCount,
           warmup: o.warmup, iters: o.iters, expected, exact: !gpu, breakdown: o.breakdown,
+          selfCheck: o.check && a2a, ...(shape.splits !== undefined ? { splits: shape.splits } : {}),
         };
         measured.push(combine(o, shape, p.opName, await world.run<MeasureResult>("measure", spec)));
       }
       const row: RowResult = {
         op: o.op, algo, size: shape.size, count: shape.count, dtype: o.dtype,
-        redop: o.op === "all_reduce" || o.op === "reduce_scatter" ? (o.op === "reduce_scatter" ? "sum" : o.redop) : "none",
+        redop: REDUCING_OPS.includes(o.op) ? (o.op === "reduce_scatter" ? "sum" : o.redop) : "none",
         root: o.op === "broadcast" ? o.root : -1, outOfPlace: measured[0], inPlace: measured[1],
+        ...(shape.splits !== undefined ? { splits: shape.splits } : {}),
       };
       rows.push(row);
       io.out(tableRow(row));
@@ -237,10 +246,16 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       if (o.baselines) {
         const bytes = { bytesIn: shape.inCount * elem, bytesOut: shape.outCount * elem, ...loop };
         if (gpu) {
-          baselines.push({ name: "staging_floor", size: shape.size, timeUs: max(await world.run<number>("stagingFloor", bytes)) });
+          // all_to_all_vdev_2d: each rank uploads what it receives, not the out tensor's capacity.
+          const plan = shape.splits;
+          const floor = plan === undefined ? bytes
+            : { ...bytes, bytesOutByRank: Array.from({ length: o.ranks }, (_, r) => receivedTotal(plan, r) * elem) };
+          baselines.push({ name: "staging_floor", size: shape.size, timeUs: max(await world.run<number>("stagingFloor", floor)) });
         }
         if (naive !== undefined) {
-          const n = await naive.measure(shape.count, o.warmup, o.iters, expected);
+          const step = naiveStep(o, shape)!;
+          const want = o.check ? naiveExpected(o, shape, expected) : undefined;
+          const n = await naive.measure(step, shape.inCount, shape.outCount, o.warmup, o.iters, want);
           if (n.wrong > 0) io.err(`# warning: the naive baseline got ${n.wrong} wrong elements at ${shape.size} B`);
           baselines.push({ name: "naive_postmessage", size: shape.size, timeUs: n.timeUs });
         }
@@ -256,6 +271,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     }
     for (const line of footer(rows)) io.out(line);
     for (const line of baselinesTable(rows, baselines)) io.out(line);
+    for (const line of movedTable(rows, o.dtype)) io.out(line);
     if (o.breakdown) for (const line of breakdownTable(rows)) io.out(line);
     progress("done");
     return {

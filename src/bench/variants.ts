@@ -8,7 +8,8 @@
  * accepted (x is read back twice); symmetric (cpu) tensors that alias are refused by the kernels'
  * disjointness check, so the column is N/A. reduce_scatter and all_gather in place would need the
  * output to be a slice of the input (nccl-tests' layout): refused on the heap, not expressible
- * with GPU tensors: N/A.
+ * with GPU tensors: N/A. The all-to-alls have no in-place form (nccl-tests runs one but checks
+ * nothing in it); out = input is refused on the heap and meaningless for the uneven splits: N/A.
  */
 import type { BenchBackend, BenchOp } from "./flags.ts";
 
@@ -37,11 +38,14 @@ export function isPlan(p: Placement): p is CallPlan {
 }
 
 export const HOST_IN_PLACE = "webshmem::host_all_reduce_";
+/** The all-to-all ops the benchmark calls. */
+export const ALL_TO_ALL = "symm_mem::all_to_all";
+export const ALL_TO_ALL_VDEV_2D = "symm_mem::all_to_all_vdev_2d";
 /** Out-of-place forms of the host op, tried in this order. */
 export const HOST_OUT_OF_PLACE = ["webshmem::host_all_reduce_out", "webshmem::host_all_reduce"] as const;
 
 /** Every op name a run may need to know exists (asked of a rank, where the ops are registered). */
-export const OPTIONAL_OPS: readonly string[] = [HOST_IN_PLACE, ...HOST_OUT_OF_PLACE];
+export const OPTIONAL_OPS: readonly string[] = [HOST_IN_PLACE, ...HOST_OUT_OF_PLACE, ALL_TO_ALL, ALL_TO_ALL_VDEV_2D];
 
 function plan(opName: string, resultAt: ResultAt, outIsInput = false): CallPlan {
   const call = resultAt === "returned" ? `${opName}(x) → new tensor`
@@ -89,6 +93,10 @@ export function placements(op: BenchOp, algo: string, backend: BenchBackend, def
       return [plan("symm_mem::multimem_all_gather_out", "out"), { na: "in place, the input would be a slice of the output" }];
     case "broadcast":
       return [{ na: "broadcast is in place only" }, plan("symm_mem::broadcast", "input")];
+    case "all_to_all":
+      return [plan(ALL_TO_ALL, "out"), { na: "all_to_all has no in-place variant (out must not alias input)" }];
+    case "all_to_all_vdev_2d":
+      return [plan(ALL_TO_ALL_VDEV_2D, "out"), { na: "all_to_all_vdev_2d has no in-place variant (out must not alias input)" }];
   }
 }
 

@@ -17,7 +17,7 @@ import { type AnyTypedArray, itemsize, typedView } from "./dtype.ts";
 import { bf16ToF32, f16ToF32, f32ToF16, reduceEach } from "./reduce-math.ts";
 import type { CollectiveDType, ReduceOp } from "./reduce-op.ts";
 import type { HeapRegion, ReduceJob } from "./reducer.ts";
-import { forEachRun, regionSpan } from "./region-span.ts";
+import { forEachRun, regionSpan, writeRegion } from "./region-span.ts";
 import { wasmKernel, wasmReduce, type WasmSpan } from "./wasm/reduce-wasm.ts";
 
 /** Which loops reduce: "auto" picks WebAssembly SIMD where it applies, "js" never does. */
@@ -231,18 +231,26 @@ export class HostReducer {
   }
 
   /**
-   * Writes the result into every destination (contiguous; each may be one of the sources):
+   * Writes the result into every destination (contiguous, each may be one of the sources; or
+   * strided rows, which must not overlap a source):
    * with the WebAssembly path each chunk is reduced once and copied to all of them while it is
    * still in cache, which is what a reduce-scatter + all-gather over the heap wants.
    */
   reduceToHeapsSync(job: ReduceJob, dsts: readonly HeapRegion[]): void {
     checkJob(job);
     for (const dst of dsts) {
-      if (dst.rowLength !== undefined && dst.rowLength !== dst.rowStride) {
-        throw new OpError("host reducer: the destination of reduceToHeap must be contiguous");
+      if (dst.rowLength !== undefined && (dst.rowLength <= 0 || job.count % dst.rowLength !== 0)) {
+        throw new OpError(`host reducer: ${job.count} elements are not whole destination rows of ${dst.rowLength}`);
       }
     }
     if (job.count === 0 || dsts.length === 0) return;
+    if (!dsts.every(contiguous)) {
+      // Strided rows (a tile): reduce packed, then write each row; the sources are all read first.
+      const packed = this.reduceToArray(job);
+      const bytes = new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
+      for (const dst of dsts) writeRegion(dst, bytes, job.count, itemsize(job.dtype));
+      return;
+    }
     if (wasmTakes(job, this.engine)) {
       reduceWasm(job, dsts.map(spanOf), dsts);
       return;

@@ -35,7 +35,10 @@ export interface ReduceJob {
  * Accumulation is in rank (source) order, f16/bf16 in f32, so every rank gets the same bits.
  */
 export interface Reducer {
-  /** Writes the result into `dst` (contiguous; it may be one of the sources). */
+  /**
+   * Writes the result into `dst`: contiguous (it may then be one of the sources), or rows of
+   * `rowLength` elements `rowStride` apart (a strided tile; it must not overlap a source).
+   */
   reduceToHeap(job: ReduceJob, dst: HeapRegion): Promise<void>;
   /** Returns the result as a new regular tensor of the backend, with `shape`. */
   reduceToTensor(job: ReduceJob, shape: readonly number[]): Promise<RegularTensor>;

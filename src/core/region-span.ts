@@ -31,3 +31,18 @@ export function forEachRun(
   for (let from = 0, to = 0; to < count; from += stride, to += len) fn(from, to, len);
 }
 
+
+/** Writes `count` packed elements of `size` bytes into `dst`'s runs (its rows, when it has them). */
+export function writeRegion(dst: HeapRegion, packed: Uint8Array, count: number, size: number): void {
+  forEachRun(dst, count, (from, to, n) => {
+    new Uint8Array(dst.slab, dst.byteOffset + from * size, n * size).set(packed.subarray(to * size, (to + n) * size));
+  });
+}
+
+/** `region` advanced by `first` elements (`first` a multiple of its row length when it has rows). */
+export function advanceRegion(region: HeapRegion, first: number, size: number): HeapRegion {
+  const len = region.rowLength;
+  const stride = region.rowStride ?? len;
+  const skip = len === undefined || stride === len ? first : (first / len) * stride!;
+  return { ...region, byteOffset: region.byteOffset + skip * size };
+}

@@ -1,7 +1,7 @@
 import { backendOf, type Backend, getBackend, type Tensor } from "../backends/backend.ts";
 import { GroupBrokenError, OpError } from "../core/errors.ts";
 import type { Group } from "../heap/group.ts";
-import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
+import { copyElements, SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import { bindArguments, type BoundArgs } from "../library/bind.ts";
 import { findOp, listOps, type OpEntry } from "../library/op-table.ts";
 import type { OpSchema } from "../library/schema.ts";
@@ -264,7 +264,8 @@ export class Dispatcher {
     for (let i = 0; i < todo.length; i++) {
       const r = todo[i];
       const heap = ws.view(offsets[i], r.original.shape, r.original.dtype);
-      if (r.original instanceof SymmetricTensor) heap.bytes.set(r.original.bytes);
+      // A strided tile of another group is packed row by row; the kernel gets a contiguous copy.
+      if (r.original instanceof SymmetricTensor) copyElements(heap, r.original);
       else await backend.toHeap(this.rank, r.original, heap);
       this.stats.realizations++;
       out.push({ ...r, heap });
@@ -273,7 +274,7 @@ export class Dispatcher {
   }
 
   private async copyOut(backend: Backend, heap: SymmetricTensor, original: Tensor): Promise<void> {
-    if (original instanceof SymmetricTensor) original.bytes.set(heap.bytes);
+    if (original instanceof SymmetricTensor) copyElements(original, heap);
     else await backend.fromHeap(this.rank, heap, original);
   }
 

@@ -1,8 +1,8 @@
 /**
  * A collective call's signature for the agreement (heap/agreement.ts): the op, the kernel's
  * settings, and every argument as the schema types it — a tensor's dtype and shape (and, for a
- * registered symm-mem argument, which symmetric allocation and offset it is, or that it will be
- * realized), ints, bools, strings, floats, lists and None — as int32 words, each with a name
+ * registered symm-mem argument, which symmetric allocation, offset and 2-d row stride it is, or
+ * that it will be realized), ints, bools, strings, floats, lists and None — as int32 words, each with a name
  * for the error. Two ranks whose signatures match make the same allocations, the same
  * synchronisations and read the same regions of each other; that is what agreement protects.
  */
@@ -102,24 +102,44 @@ function addNumber(b: Builder, name: string, v: number, int: boolean): void {
   else b.add(name, "", remembered(String(v)), int ? "hash" : "float");
 }
 
-function addTensor(b: Builder, name: string, t: unknown, group: Group, symm: boolean): void {
+/**
+ * How a tensor argument enters the signature: "plain" (dtype and shape), "symm" (a registered
+ * argument peers read or write: also its allocation, offset and row stride) or "local" (a
+ * registered argument only its own rank touches: also its allocation, so realization agrees).
+ */
+type Placement = "plain" | "symm" | "local";
+
+/**
+ * Registered arguments that only their own rank reads and writes, so where they lie in the
+ * allocation is each rank's business: the tile ops' out_tile, written by its root alone.
+ * PyTorch's test_multi_root_tile_reduce gives every rank's out_tile a different place.
+ */
+const RANK_LOCAL_ARGS: Readonly<Record<string, readonly string[]>> = {
+  "symm_mem::tile_reduce": ["out_tile"],
+  "symm_mem::multi_root_tile_reduce": ["out_tile"],
+};
+
+function addTensor(b: Builder, name: string, t: unknown, group: Group, placement: Placement): void {
   const tensor = t as { dtype: string; shape: readonly number[] };
   b.add(name, "'s dtype", dtypeCode(tensor.dtype as never), "dtype");
   const shape = tensor.shape;
   b.add(name, "'s number of dims", shape.length, "int");
   for (let i = 0; i < shape.length; i++) b.add(name, "'s size ", shape[i], "int", i);
-  if (!symm) return;
-  // Where a registered argument lives decides what peers read: the same allocation and offset on
-  // every rank, or realized (copied into the dispatcher's workspace) on every rank.
+  if (placement === "plain") return;
+  // Where a registered argument lives decides what peers read: the same allocation, offset and
+  // (for a 2-d tile) row stride on every rank, or realized (copied into the dispatcher's
+  // workspace) on every rank.
   if (t instanceof SymmetricTensor && t.group === group) {
     b.add(name, "'s symmetric allocation", t.allocation.seq, "place");
+    if (placement === "local") return;
     b.add(name, "'s byte offset in its allocation", t.viewOffset, "int");
+    if (shape.length === 2) b.add(name, "'s row stride (elements)", t.strides[0], "int");
   } else {
     b.add(name, "'s symmetric allocation", REALIZED, "place");
   }
 }
 
-function addValue(b: Builder, a: Argument, value: unknown, group: Group, symm: boolean): void {
+function addValue(b: Builder, a: Argument, value: unknown, group: Group, symm: Placement): void {
   const name = a.name;
   if (value === null || value === undefined) {
     b.add(name, "", NONE, "int");
@@ -134,7 +154,7 @@ function addValue(b: Builder, a: Argument, value: unknown, group: Group, symm: b
   addScalar(b, name, a, value, group, symm);
 }
 
-function addScalar(b: Builder, name: string, a: Argument, v: unknown, group: Group, symm: boolean): void {
+function addScalar(b: Builder, name: string, a: Argument, v: unknown, group: Group, symm: Placement): void {
   if (v === null || v === undefined) return b.add(name, "", NONE, "int");
   if (a.type.kind === "Tensor" || v instanceof SymmetricTensor || (typeof v === "object" && backendOf(v) !== undefined)) {
     return addTensor(b, name, v, group, symm);
@@ -190,9 +210,13 @@ class CallSignature implements Signature {
     b.add("op", "", remembered(this.op), "op");
     b.add("settings (rank.configure)", "", settingsHash(this.settings), "hash");
     const symmArgs = this.symmArgs;
+    const local = RANK_LOCAL_ARGS[this.op];
     for (const a of this.schema.args) {
       if (a.name === "group_name") continue;
-      addValue(b, a, this.args[a.name], this.group, symmArgs !== undefined && symmArgs.includes(a.name));
+      const placement: Placement = symmArgs === undefined || !symmArgs.includes(a.name)
+        ? "plain"
+        : local !== undefined && local.includes(a.name) ? "local" : "symm";
+      addValue(b, a, this.args[a.name], this.group, placement);
     }
     b.fold();
     return b;

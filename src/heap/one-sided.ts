@@ -44,6 +44,7 @@ function peerCopy(handle: SymmetricMemoryHandle, t: SymmetricTensor, peer: numbe
 /** Copies this rank's `t` into `peer`'s copy of `t`. */
 export function put(handle: SymmetricMemoryHandle, t: SymmetricTensor, peer: number): void {
   checkHandleOf(handle, t, "put");
+  t.assertContiguous("put");
   checkPeer(handle, peer, "put");
   if (peer !== handle.rank) peerCopy(handle, t, peer).set(t.bytes);
 }
@@ -51,6 +52,7 @@ export function put(handle: SymmetricMemoryHandle, t: SymmetricTensor, peer: num
 /** Copies `peer`'s copy of `t` into this rank's `t`. */
 export function get(handle: SymmetricMemoryHandle, t: SymmetricTensor, peer: number): void {
   checkHandleOf(handle, t, "get");
+  t.assertContiguous("get");
   checkPeer(handle, peer, "get");
   if (peer !== handle.rank) t.bytes.set(peerCopy(handle, t, peer));
 }
@@ -69,7 +71,7 @@ export function getFrom(dst: GetDestination, handle: SymmetricMemoryHandle, peer
   let bytes: Uint8Array;
   let size: number;
   if (dst instanceof SymmetricTensor) {
-    dst.assertLive("get");
+    dst.assertContiguous("get");
     bytes = dst.bytes;
     size = itemsize(dst.dtype);
   } else if (ArrayBuffer.isView(dst) && !(dst instanceof DataView)) {

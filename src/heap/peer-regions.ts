@@ -33,16 +33,21 @@ export function peerBytes(
   byteLength = tensor.nbytes - byteStart,
 ): Uint8Array<SharedArrayBuffer> {
   checkHandleOf(handle, tensor, "peerBytes");
+  tensor.assertContiguous("peerBytes"); // a strided view's bytes are not one range: peerRegion takes its rows
   return handle.getBuffer(peer, [byteLength], "uint8", tensor.viewOffset + byteStart) as Uint8Array<SharedArrayBuffer>;
 }
 
-/** `peer`'s copy of (a part of) `tensor` as a HeapRegion: the peer's slab and a byte offset in it. */
+/**
+ * `peer`'s copy of (a part of) `tensor` as a HeapRegion: the peer's slab and a byte offset in it.
+ * A strided view (SymmetricTensor.tile) is taken whole, as its rows; `opts` must then be empty.
+ */
 export function peerRegion(
   handle: SymmetricMemoryHandle,
   peer: number,
   tensor: SymmetricTensor,
   opts: RegionOptions = {},
 ): HeapRegion {
+  if (!tensor.isContiguous) return stridedRegion(handle, peer, tensor, opts);
   const size = itemsize(tensor.dtype);
   const first = opts.elementOffset ?? 0;
   const count = opts.count ?? tensor.numel - first;
@@ -55,4 +60,14 @@ export function peerRegion(
   const span = regionSpan(rows ?? {}, count);
   const bytes = peerBytes(handle, peer, tensor, first * size, span * size);
   return { slab: bytes.buffer, byteOffset: bytes.byteOffset, ...rows };
+}
+
+function stridedRegion(handle: SymmetricMemoryHandle, peer: number, tensor: SymmetricTensor, opts: RegionOptions): HeapRegion {
+  if (opts.elementOffset !== undefined || opts.count !== undefined || opts.rows !== undefined) {
+    throw new SymmetricMemoryError("peerRegion: a strided view is taken whole; elementOffset, count and rows must be unset");
+  }
+  checkHandleOf(handle, tensor, "peerRegion");
+  const { rowLength, rowStride } = tensor.rowLayout;
+  const bytes = handle.getBuffer(peer, [tensor.spanBytes], "uint8", tensor.viewOffset) as Uint8Array<SharedArrayBuffer>;
+  return { slab: bytes.buffer, byteOffset: bytes.byteOffset, rowLength, rowStride };
 }

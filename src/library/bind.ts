@@ -5,7 +5,10 @@
  */
 import { describeValue as describeAnyValue } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
-import { formatType, type Argument, type OpSchema, type TypeKind } from "./schema.ts";
+import { formatType, typeTree } from "./arg-type.ts";
+import { bindsTo, unbindable } from "./bind-kinds.ts";
+import type { SchemaType } from "./schema-type.ts";
+import type { Argument, OpSchema } from "./schema.ts";
 
 /** Argument name → value, in schema order; null prototype, frozen. */
 export type BoundArgs = Readonly<Record<string, unknown>>;
@@ -25,9 +28,18 @@ export type IsTensor = (value: unknown) => boolean;
  *   name is an error; so is an unknown name.
  * - An argument not given takes its default; else null when its type is optional (`Tensor?`,
  *   `int?`); else it is a missing required argument.
- * - `null` is accepted only for optional types. Type checks: Tensor via `isTensor`; int an integer
- *   number; float a finite number; bool a boolean; str a string; Scalar a finite number or a
- *   boolean; lists an array whose every element passes the element check.
+ * - `null` is accepted only for optional types (`T?`, and the elements of `T?[]`). Type checks
+ *   (docs/schema.md lists them all): Tensor via `isTensor`; int (SymInt...) an integer number;
+ *   float a finite number; bool a boolean; str (Dimname) a string; Scalar a finite number or a
+ *   boolean; ScalarType, Layout, MemoryFormat their PyTorch names ("float32", "strided",
+ *   "contiguous_format"); Device a string; None null; Any any value; lists an array whose every
+ *   element passes the element check, and for a fixed-size int list (`int[2]`) also one integer,
+ *   bound as that many copies (as PyTorch's `int[2] stride=1`); tuples an array of their length;
+ *   Union a value of any member type.
+ * - A type with no JS representation here (complex, Generator, Storage, Stream, QScheme,
+ *   Quantizer, Capsule, custom classes, type variables, Dict, Future, Await, RRef...) can be
+ *   defined, and left out or given null where it is optional, but a value for it is refused with
+ *   an OpError that says so.
  */
 export function bindArguments(schema: OpSchema, values: readonly unknown[], isTensor: IsTensor): BoundArgs {
   const op = schema.qualifiedName;
@@ -83,37 +95,79 @@ function fill(op: string, arg: Argument): unknown {
   throw new OpError(`${op}: missing required argument "${arg.name}" (${formatType(arg.type)})`);
 }
 
-function check(op: string, arg: Argument, value: unknown, isTensor: IsTensor): unknown {
-  if (value === null && arg.type.optional) return null;
-  const fail = (found: string): never => {
-    throw new OpError(`${op}: argument "${arg.name}" expected ${formatType(arg.type)}, found ${found}`);
-  };
-  if (!arg.type.list) {
-    if (!fits(arg.type.kind, value, isTensor)) fail(describeValue(value, isTensor));
-    return value;
+/** Each argument's type tree, built once (arguments are frozen and live as long as their schema). */
+const trees = new WeakMap<Argument, SchemaType>();
+
+function treeOf(arg: Argument): SchemaType {
+  let tree = trees.get(arg);
+  if (tree === undefined) {
+    tree = typeTree(arg.type, arg.alias, arg.listAlias);
+    trees.set(arg, tree);
   }
-  if (!Array.isArray(value)) fail(describeValue(value, isTensor));
-  const items = value as readonly unknown[];
-  items.forEach((item, i) => {
-    if (!fits(arg.type.kind, item, isTensor)) fail(`array with ${describeValue(item, isTensor)} at index ${i}`);
-  });
-  return value;
+  return tree;
 }
 
-function fits(kind: TypeKind, value: unknown, isTensor: IsTensor): boolean {
-  switch (kind) {
-    case "Tensor":
-      return isTensor(value);
-    case "int":
-      return typeof value === "number" && Number.isInteger(value);
-    case "float":
-      return typeof value === "number" && Number.isFinite(value);
-    case "bool":
-      return typeof value === "boolean";
-    case "str":
-      return typeof value === "string";
-    case "Scalar":
-      return (typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean";
+function check(op: string, arg: Argument, value: unknown, isTensor: IsTensor): unknown {
+  const tree = treeOf(arg);
+  const fail = (found: string): never => {
+    throw new OpError(`${op}: argument "${arg.name}" expected ${formatType(arg.type, arg.alias, arg.listAlias)}, found ${found}`);
+  };
+  const refuse = (t: SchemaType): never => {
+    throw new OpError(
+      `${op}: argument "${arg.name}" has type ${formatType(arg.type, arg.alias, arg.listAlias)}, whose ${unbindable(t)} ` +
+        "has no JS representation here: the op can be defined, but a value for it cannot be passed (see docs/schema.md)",
+    );
+  };
+  return bindValue(tree, value, isTensor, fail, refuse);
+}
+
+/** Checks `value` against `t` and returns what is bound (a fixed-size int list given one integer becomes the list). */
+function bindValue(
+  t: SchemaType,
+  value: unknown,
+  isTensor: IsTensor,
+  fail: (found: string) => never,
+  refuse: (t: SchemaType) => never,
+): unknown {
+  switch (t.tag) {
+    case "optional":
+      return value === null ? null : bindValue(t.inner, value, isTensor, fail, refuse);
+    case "base": {
+      const fits = bindsTo(t.name);
+      if (fits === undefined) return refuse(t);
+      return fits(value, isTensor) ? value : fail(describeValue(value, isTensor));
+    }
+    case "list": {
+      if (!Array.isArray(value)) {
+        const e = t.element;
+        const broadcast = t.size !== undefined && e.tag === "base" && bindsTo(e.name) === bindsTo("int");
+        if (broadcast && typeof value === "number" && Number.isInteger(value)) return Array.from({ length: t.size ?? 0 }, () => value);
+        return fail(describeValue(value, isTensor));
+      }
+      const items = value as readonly unknown[];
+      const bound = items.map((item, i) =>
+        bindValue(t.element, item, isTensor, (found) => fail(`array with ${found} at index ${i}`), refuse),
+      );
+      // The caller's own array when nothing in it changed (a nested broadcast changes it).
+      return bound.every((b, i) => b === items[i]) ? value : bound;
+    }
+    case "tuple": {
+      if (!Array.isArray(value) || value.length !== t.items.length) return fail(describeValue(value, isTensor));
+      const items = value as readonly unknown[];
+      return t.items.map((item, i) =>
+        bindValue(item, items[i], isTensor, (found) => fail(`array with ${found} at index ${i}`), refuse),
+      );
+    }
+    case "apply":
+      if (t.name !== "Union") return refuse(t);
+      for (const member of t.items) {
+        try {
+          return bindValue(member, value, isTensor, fail, refuse);
+        } catch (e) {
+          if (!(e instanceof OpError)) throw e;
+        }
+      }
+      return fail(describeValue(value, isTensor));
   }
 }
 

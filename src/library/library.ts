@@ -13,11 +13,13 @@ import { formatOpName, parseOpNameIn, DEFAULT_OVERLOAD } from "./op-name.ts";
 import { addOp, checkMetaKernel, findOp, validateSymmMemArgs, type Kernel, type OpEntry } from "./op-table.ts";
 import { parseSchema } from "./schema-parser.ts";
 import type { OpSchema } from "./schema.ts";
+import { checkTagNames, checkTagRules, warnAliasingReturn, type Tag } from "./tags.ts";
 
 export { findOp, listOps, type Kernel, type OpEntry, type OpHolders } from "./op-table.ts";
 export type { RegistrationHandle } from "./handle.ts";
 export { isTensorMeta, metaGroups, tensorMeta, type MetaContext, type MetaEnvironment, type MetaKernel, type TensorMeta } from "./meta.ts";
 export { metaKernelOf, runMeta } from "./run-meta.ts";
+export { TAGS, aliasingReturnWarning, type Tag } from "./tags.ts";
 
 /** DEF owns a namespace (one live DEF per namespace); FRAGMENT adds ops to it; IMPL only adds kernels. */
 export type LibraryKind = "DEF" | "FRAGMENT" | "IMPL";
@@ -28,6 +30,17 @@ export interface DefineOptions {
   readonly symmMemArgs?: readonly string[];
   /** Same as calling `registerMeta` right after `define`. */
   readonly meta?: MetaKernel;
+  /**
+   * torch.Tag names for the op, stored on its entry. `"out"` and `"inplace"` are checked against
+   * PyTorch 2.13's rules (docs/schema.md); a broken rule is an OpError that names it, and defines nothing.
+   */
+  readonly tags?: readonly Tag[];
+  /**
+   * False: define as PyTorch's C++ `TORCH_LIBRARY` registrations do, without the Python-side
+   * deprecation warning for an op that returns an alias of an input with neither Tag.out nor
+   * Tag.inplace. The built-in symm_mem ops, whose PyTorch schemas do that, use it. Default true.
+   */
+  readonly warnOnAliasingReturn?: boolean;
 }
 
 /**
@@ -42,6 +55,8 @@ export interface DefinitionHandle extends RegistrationHandle {
   readonly schema: OpSchema;
   /** The op's table entry, as `findOp(name)` returns it while the definition is live. */
   readonly entry: OpEntry;
+  /** The op's tags (`entry.tags`). */
+  readonly tags: readonly Tag[];
 }
 
 const NAMESPACE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -83,7 +98,9 @@ export class Library {
 
   /**
    * Defines an op; a schema without `ns::` gets this library's namespace. `options` registers its
-   * symm-mem arguments and meta kernel with it (checked first: a bad option defines nothing).
+   * symm-mem arguments and meta kernel with it and gives its tags (checked first: a bad option or
+   * a broken tag rule defines nothing). An op that returns an alias of an input and is tagged
+   * neither "out" nor "inplace" gets PyTorch 2.13's deprecation warning (console.warn, once per op).
    */
   define(schemaText: string, options: DefineOptions = {}): DefinitionHandle {
     this.#assertLive("define");
@@ -100,10 +117,16 @@ export class Library {
     }
     if (findOp(schema.qualifiedName) !== undefined) throw new OpError(`${schema.qualifiedName} is already defined`);
     // Validate before adding, so a bad option leaves no half-defined op behind.
+    if (schema.overload.startsWith("__")) {
+      throw new OpError(`cannot define ${schema.qualifiedName}: overload names starting with "__" are not legal (PyTorch reserves them)`);
+    }
     const { symmMemArgs, meta } = options;
+    const tags = checkTagNames(schema.qualifiedName, options.tags ?? []);
+    checkTagRules(schema, tags);
     if (symmMemArgs !== undefined) validateSymmMemArgs(schema, symmMemArgs);
     if (meta !== undefined) checkMetaKernel(schema, meta);
-    const { entry, handle: definition } = addOp(schema);
+    if (options.warnOnAliasingReturn !== false) warnAliasingReturn(schema, tags);
+    const { entry, handle: definition } = addOp(schema, tags);
     const parts = [definition];
     if (symmMemArgs !== undefined) parts.push(entry.holders.symmMemArgs.register(symmMemArgs));
     if (meta !== undefined) parts.push(entry.holders.meta.register(meta));
@@ -114,6 +137,7 @@ export class Library {
       name: schema.qualifiedName,
       schema,
       entry,
+      tags,
       dispose: () => own.dispose(),
       get disposed() {
         return own.disposed;

@@ -15,6 +15,7 @@ import type { MetaKernel } from "./meta.ts";
 import { canonicalOpName } from "./op-name.ts";
 import { formatType, type OpSchema } from "./schema.ts";
 import { symmMemRegistry } from "./symm-mem-registry.ts";
+import type { Tag } from "./tags.ts";
 
 /** A backend's implementation of an op. `Ctx` is whatever the dispatcher passes (rank, device...). */
 export type Kernel<Ctx = unknown> = (args: BoundArgs, ctx: Ctx) => unknown;
@@ -59,6 +60,8 @@ export interface OpHolders {
 export interface OpEntry {
   /** The op's schema, with its namespace. */
   readonly schema: OpSchema;
+  /** The torch.Tag names it was defined with (`define(schema, { tags })`); empty when none. */
+  readonly tags: readonly Tag[];
   /** Backend name (dispatch key) → kernel; the kernel holder's map. */
   readonly impls: ReadonlyMap<string, Kernel>;
   /** The registered symm-mem argument names, read from the registry at each access. */
@@ -79,7 +82,10 @@ class TableEntry implements OpEntry {
   live = true;
   readonly holders: OpHolders;
 
-  constructor(readonly schema: OpSchema) {
+  constructor(
+    readonly schema: OpSchema,
+    readonly tags: readonly Tag[],
+  ) {
     const assertLive = (verb: string): void => {
       if (!this.live) {
         throw new OpError(`${verb}: ${schema.qualifiedName} was removed (its definition was disposed); look it up again with findOp`);
@@ -230,10 +236,10 @@ export function listOps(): string[] {
  * it is still the table's, and with it the op's symm-mem registration, whoever made it: a
  * registration describes a schema that no longer exists, and a redefinition starts clean.
  */
-export function addOp(schema: OpSchema): { readonly entry: OpEntry; readonly handle: RegistrationHandle } {
+export function addOp(schema: OpSchema, tags: readonly Tag[] = []): { readonly entry: OpEntry; readonly handle: RegistrationHandle } {
   const name = schema.qualifiedName;
   if (table.has(name)) throw new OpError(`${name} is already defined`);
-  const entry = new TableEntry(schema);
+  const entry = new TableEntry(schema, Object.freeze([...tags]));
   table.set(name, entry);
   const handle = registrationHandle(() => {
     if (table.get(name) !== entry) return;

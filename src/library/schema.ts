@@ -1,32 +1,32 @@
 /**
  * Operator schemas in PyTorch's function-schema syntax, as data. `parseSchema` builds them;
- * `toString` prints the canonical text, which parses back to an equal schema.
+ * `toString` prints them as written (types, alias annotations and defaults keep their spelling;
+ * only whitespace and redundant parentheses are normalised), which parses back to an equal schema.
  */
+import { formatType, typeTree, type ArgType } from "./arg-type.ts";
+import { aliasSets, aliasesIn, freezeAlias, freezeSchemaType, type AliasInfo, type TypeKind } from "./schema-type.ts";
 
-/** The scalar kinds a schema can name. `SymInt` is read as `int`: there is no tracing here. */
-export type TypeKind = "Tensor" | "int" | "float" | "bool" | "str" | "Scalar";
+export type { ArgType } from "./arg-type.ts";
+export { formatType } from "./arg-type.ts";
+export type {
+  AliasInfo, SchemaAppliedType, SchemaBaseType, SchemaListType, SchemaOptionalType, SchemaTupleType, SchemaType, TypeConstructor, TypeKind,
+} from "./schema-type.ts";
 
-/** `int[]?` is `{ kind: "int", list: true, optional: true }`: `?` applies to the whole list. */
-export interface ArgType {
-  /** The base type (`SymInt` is stored as "int"). */
-  readonly kind: TypeKind;
-  /** Declared with `?`: the value may be None (null). */
-  readonly optional: boolean;
-  /** Declared with `[]`: a list of `kind`. */
-  readonly list: boolean;
+/** A complex default (`complex c=2j`): PyTorch's literals are imaginary, so `re` is 0 when parsed. */
+export interface ComplexValue {
+  /** The real part. */
+  readonly re: number;
+  /** The imaginary part. */
+  readonly im: number;
 }
 
-/** `Tensor(a!)` is `{ set: "a", isWrite: true }`; values sharing a set may share storage. */
-export interface AliasInfo {
-  /** The alias set's name, `a` in `Tensor(a!)`. */
-  readonly set: string;
-  /** Declared with `!`: the op writes to the value. */
-  readonly isWrite: boolean;
-}
-
-/** A parsed default: `None` is null; lists hold scalars only. */
-export type DefaultScalar = null | boolean | number | string;
-/** A parsed default: a scalar, or a list of scalars for a list type (`int[] x=[1, 2]`). */
+/**
+ * A parsed default: `None` is null; `ScalarType`, `Layout` and `MemoryFormat` defaults are their
+ * names as strings (`float` is "float32", `long` "int64", `contiguous_format` itself); `Mean` on
+ * an int is 1 (at::Reduction::Mean), as PyTorch reads it.
+ */
+export type DefaultScalar = null | boolean | number | string | ComplexValue;
+/** A parsed default: a scalar, or a list of scalars for a list type (`int[] x=[1, 2]`; `int[2] x=1` is `[1, 1]`). */
 export type DefaultValue = DefaultScalar | readonly DefaultScalar[];
 
 /** One argument of a schema: `Tensor(a!) out`, `str reduce_op='sum'`. */
@@ -35,12 +35,16 @@ export interface Argument {
   readonly name: string;
   /** Its type. */
   readonly type: ArgType;
-  /** Its alias annotation (`(a)`, `(a!)`; Tensor only), if any. */
+  /** Its alias annotation (`(a)`, `(a!)`), or its elements' for `Tensor(a!)[]`, if any. */
   readonly alias?: AliasInfo;
+  /** The annotation written after a list's `[]` (`t[](a!)`), if any. */
+  readonly listAlias?: AliasInfo;
   /** True when the schema gives a default (`=...`): the argument may then be left out. */
   readonly hasDefault: boolean;
   /** Only meaningful when `hasDefault`; `undefined` otherwise. */
   readonly default?: DefaultValue;
+  /** The default as written, when that is not how `default` prints (`1e-05`, `"valid"`, `Mean`). */
+  readonly defaultText?: string;
   /** Declared after `*`: may only be passed by name. */
   readonly kwargOnly: boolean;
 }
@@ -51,6 +55,8 @@ export interface Return {
   readonly type: ArgType;
   /** Its alias annotation, if any: the return is the argument in the same alias set (`returnAliases`). */
   readonly alias?: AliasInfo;
+  /** The annotation written after a list's `[]`, if any. */
+  readonly listAlias?: AliasInfo;
   /** The return's name, when the schema gives one. */
   readonly name?: string;
 }
@@ -67,6 +73,10 @@ export interface OpSchemaParts {
   readonly args: readonly Argument[];
   /** The returns, in order; empty for `-> ()`. */
   readonly returns: readonly Return[];
+  /** The argument list ends with `...` (more arguments of any type may follow). */
+  readonly isVararg?: boolean;
+  /** The return list is or ends with `...`. */
+  readonly isVarret?: boolean;
 }
 
 /**
@@ -84,9 +94,13 @@ export class OpSchema implements OpSchemaParts {
   readonly args: readonly Argument[];
   /** The returns, in order; empty for `-> ()`. */
   readonly returns: readonly Return[];
+  /** The argument list ends with `...`. */
+  readonly isVararg: boolean;
+  /** The return list is or ends with `...`. */
+  readonly isVarret: boolean;
   /** `ns::name` or `ns::name.overload`; without a namespace, `name[.overload]`. */
   readonly qualifiedName: string;
-  /** Names of the arguments with a write alias (`Tensor(a!)`), in schema order. */
+  /** Names of the arguments with a write alias anywhere in their type (`Tensor(a!)`, `Tensor(a!)[]`), in schema order. */
   readonly mutatedArgs: readonly string[];
   /** True when some argument has a write alias (`mutatedArgs` is not empty). */
   readonly isMutable: boolean;
@@ -97,11 +111,11 @@ export class OpSchema implements OpSchemaParts {
     this.overload = parts.overload;
     this.args = Object.freeze(parts.args.map(freezeArgument));
     this.returns = Object.freeze(parts.returns.map(freezeReturn));
+    this.isVararg = parts.isVararg === true;
+    this.isVarret = parts.isVarret === true;
     const base = parts.namespace === undefined ? parts.name : `${parts.namespace}::${parts.name}`;
     this.qualifiedName = parts.overload === "" ? base : `${base}.${parts.overload}`;
-    this.mutatedArgs = Object.freeze(
-      this.args.filter((a) => a.alias?.isWrite === true).map((a) => a.name),
-    );
+    this.mutatedArgs = Object.freeze(this.args.filter((a) => annotations(a).some((x) => x.isWrite)).map((a) => a.name));
     this.isMutable = this.mutatedArgs.length > 0;
     Object.freeze(this);
   }
@@ -111,14 +125,19 @@ export class OpSchema implements OpSchemaParts {
     return new OpSchema({ ...this, namespace });
   }
 
-  /** For each return, the name of the argument sharing its alias set, if any. */
+  /**
+   * For each return, the name of the first argument sharing one of its alias sets, if any. The
+   * wildcard `*` and fresh sets (`Tensor!`) name no argument.
+   */
   returnAliases(): Array<string | undefined> {
-    return this.returns.map((r) =>
-      r.alias === undefined ? undefined : this.args.find((a) => a.alias?.set === r.alias?.set)?.name,
-    );
+    return this.returns.map((r) => {
+      const own = annotations(r).filter((x) => x.fresh !== true).flatMap(aliasSets).filter((s) => s !== "*");
+      if (own.length === 0) return undefined;
+      return this.args.find((a) => annotations(a).some((x) => aliasSets(x).some((s) => own.includes(s))))?.name;
+    });
   }
 
-  /** The canonical schema text (`ns::name.overload(args) -> returns`); it parses back to an equal schema. */
+  /** The schema text (`ns::name.overload(args) -> returns`), types and defaults as written; it parses back to an equal schema. */
   toString(): string {
     const parts: string[] = [];
     let inKwargs = false;
@@ -127,39 +146,59 @@ export class OpSchema implements OpSchemaParts {
         parts.push("*");
         inKwargs = true;
       }
-      const dflt = a.hasDefault ? `=${formatDefault(a.default ?? null, a.type)}` : "";
-      parts.push(`${formatType(a.type, a.alias)} ${a.name}${dflt}`);
+      const dflt = a.hasDefault ? `=${a.defaultText ?? formatDefault(a.default ?? null, a.type.kind)}` : "";
+      parts.push(`${formatType(a.type, a.alias, a.listAlias)} ${a.name}${dflt}`);
     }
-    return `${this.qualifiedName}(${parts.join(", ")}) -> ${formatReturns(this.returns)}`;
+    if (this.isVararg) parts.push("...");
+    return `${this.qualifiedName}(${parts.join(", ")}) -> ${formatReturns(this.returns, this.isVarret)}`;
   }
 }
 
-/** `Tensor(a!)[]?`: base, alias, list, optional — the one order the parser accepts. */
-export function formatType(type: ArgType, alias?: AliasInfo): string {
-  const a = alias === undefined ? "" : `(${alias.set}${alias.isWrite ? "!" : ""})`;
-  return `${type.kind}${a}${type.list ? "[]" : ""}${type.optional ? "?" : ""}`;
+/** Every alias annotation in an argument's or return's type. */
+function annotations(x: Argument | Return): AliasInfo[] {
+  return aliasesIn(typeTree(x.type, x.alias, x.listAlias));
 }
 
-function formatReturns(returns: readonly Return[]): string {
+function formatReturns(returns: readonly Return[], varret: boolean): string {
   const one = returns[0];
-  if (returns.length === 1 && one !== undefined && one.name === undefined) {
-    return formatType(one.type, one.alias);
+  if (returns.length === 0 && varret) return "...";
+  if (returns.length === 1 && !varret && one !== undefined && one.name === undefined && one.type.compound?.tag !== "tuple") {
+    return formatType(one.type, one.alias, one.listAlias);
   }
-  const items = returns.map((r) => formatType(r.type, r.alias) + (r.name === undefined ? "" : ` ${r.name}`));
+  const items = returns.map((r) => formatType(r.type, r.alias, r.listAlias) + (r.name === undefined ? "" : ` ${r.name}`));
+  if (varret) items.push("...");
   return `(${items.join(", ")})`;
 }
 
-function formatDefault(value: DefaultValue, type: ArgType): string {
-  if (Array.isArray(value)) return `[${value.map((v) => formatScalar(v, type.kind)).join(", ")}]`;
-  return formatScalar(value as DefaultScalar, type.kind);
+/** Enum defaults that print as PyTorch's identifiers (`ScalarType dtype=float`). */
+const ENUM_IDENTIFIERS: Readonly<Record<string, string>> = {
+  float32: "float",
+  int64: "long",
+  complex64: "complex",
+  strided: "strided",
+  contiguous_format: "contiguous_format",
+};
+
+/** How a default value prints when the schema gives no text for it: PyTorch's spelling of the value. */
+export function formatDefault(value: DefaultValue, kind: TypeKind): string {
+  if (Array.isArray(value)) return `[${value.map((v) => formatScalar(v, kind)).join(", ")}]`;
+  return formatScalar(value as DefaultScalar, kind);
 }
 
 function formatScalar(value: DefaultScalar, kind: TypeKind): string {
   if (value === null) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "string") return quote(value);
-  // Print float defaults as floats ("1.0"), the way PyTorch writes them.
-  if (kind === "float" && Number.isInteger(value) && Math.abs(value) < 1e21) return `${value}.0`;
+  if (typeof value === "string") {
+    const enumKind = kind === "ScalarType" || kind === "Layout" || kind === "MemoryFormat";
+    return enumKind && Object.hasOwn(ENUM_IDENTIFIERS, value) ? (ENUM_IDENTIFIERS[value] as string) : quote(value);
+  }
+  if (typeof value === "object") return `${formatNumber(value.im, false)}j`;
+  return formatNumber(value, kind === "float");
+}
+
+function formatNumber(value: number, float: boolean): string {
+  // Float defaults print as floats ("1.0"), the way PyTorch writes them.
+  if (float && Number.isInteger(value) && Math.abs(value) < 1e21) return `${value}.0`;
   return String(value);
 }
 
@@ -176,20 +215,31 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "\t": "\\t",
 };
 
+function freezeType(t: ArgType): ArgType {
+  return Object.freeze({ ...t, ...(t.compound === undefined ? {} : { compound: freezeSchemaType(t.compound) }) });
+}
+
+function freezeAliases<T extends Argument | Return>(x: T): Partial<T> {
+  return {
+    ...(x.alias === undefined ? {} : { alias: freezeAlias(x.alias) }),
+    ...(x.listAlias === undefined ? {} : { listAlias: freezeAlias(x.listAlias) }),
+  } as Partial<T>;
+}
+
 function freezeArgument(a: Argument): Argument {
   const d = a.default;
   return Object.freeze({
     ...a,
-    type: Object.freeze({ ...a.type }),
-    ...(a.alias === undefined ? {} : { alias: Object.freeze({ ...a.alias }) }),
-    ...(Array.isArray(d) ? { default: Object.freeze([...d]) } : {}),
+    type: freezeType(a.type),
+    ...freezeAliases(a),
+    ...(Array.isArray(d) ? { default: Object.freeze(d.map(freezeScalar)) } : d !== undefined ? { default: freezeScalar(d as DefaultScalar) } : {}),
   });
 }
 
+function freezeScalar(v: DefaultScalar): DefaultScalar {
+  return typeof v === "object" && v !== null ? Object.freeze({ ...v }) : v;
+}
+
 function freezeReturn(r: Return): Return {
-  return Object.freeze({
-    ...r,
-    type: Object.freeze({ ...r.type }),
-    ...(r.alias === undefined ? {} : { alias: Object.freeze({ ...r.alias }) }),
-  });
+  return Object.freeze({ ...r, type: freezeType(r.type), ...freezeAliases(r) });
 }

@@ -116,7 +116,7 @@ export class Rank {
   /** A host copy of any tensor's elements (for a symmetric tensor: this rank's copy). */
   async read(t: Tensor): Promise<AnyTypedArray> {
     checkTensor(t, "rank.read");
-    if (t instanceof SymmetricTensor) return t.data.slice();
+    if (t instanceof SymmetricTensor) return t.elements();
     return getBackend(t.backend).read(this, t);
   }
 

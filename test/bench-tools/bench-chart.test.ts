@@ -95,6 +95,18 @@ describe("bench-chart", () => {
     expect(rt.constant).toEqual({ size: 8, time_us: 11000 });
   });
 
+  it("converts an all-to-all file's baselines with its own bus factor, (n−1)/n, and says so", () => {
+    const doc = structuredClone(fixture("deno-webgpu-4.json").doc) as { rows: { op: string }[]; baselines: { name: string; size: number; time_us: number }[] };
+    for (const r of doc.rows) r.op = "all_to_all";
+    const { baselines } = chart.buildSeries([{ name: "a2a", doc }]);
+    const floor = baselines.find((b) => b.name === "staging_floor")!;
+    const raw = doc.baselines.find((b) => b.name === "staging_floor" && b.size === 8 << 20)!;
+    expect(floor.points.find((p) => p.size === 8 << 20)!.busbw).toBeCloseTo(((8 << 20) / (raw.time_us * 1e-6) / 1e9) * 3 / 4, 9);
+    expect(chart.busbwOf("all_to_all_vdev_2d", 1e9, 1e6, 4)).toBeCloseTo(0.75, 12);
+    expect(chart.busbwOf("broadcast", 1e9, 1e6, 4)).toBeCloseTo(1, 12);
+    expect(chart.renderChart([{ name: "a2a", doc }])).toContain(">staging_floor, as all_to_all busbw</text>");
+  });
+
   it("names ranks, dtype and redop in the labels only where the series differ in them", () => {
     const two = fixture("openmpi-4.json");
     const doc = structuredClone(two.doc) as { meta: { ranks: number } };

@@ -22,6 +22,7 @@ describe("bench-mpi arguments", () => {
     const a = mpi.parseArgs(["-g", "4", "-b", "8", "-e", "64M", "-f", "4", "-n", "20", "-w", "5", "-c", "1", "-o", "max", "-d", "int32", "--json", "out.json"], "/some/dir");
     expect(a).toEqual({
       ranks: 4,
+      op: "all_reduce",
       help: false,
       forward: ["-b", "8", "-e", "64M", "-f", "4", "-n", "20", "-w", "5", "-c", "1", "-o", "max", "-d", "int32", "--json", "/some/dir/out.json"],
     });
@@ -31,10 +32,22 @@ describe("bench-mpi arguments", () => {
     expect(mpi.parseArgs(["--op", "all_reduce", "-n", "3"]).forward).toEqual(["-n", "3"]);
   });
 
+  it("--op alltoall (or all_to_all) chooses MPI_Alltoall's program and is not forwarded", () => {
+    for (const spelling of ["alltoall", "all_to_all"]) {
+      expect(mpi.parseArgs(["--op", spelling, "-g", "4", "-b", "1M"])).toEqual({ ranks: 4, op: "alltoall", help: false, forward: ["-b", "1M"] });
+    }
+    expect(mpi.parseArgs(["--op=allreduce"]).op).toBe("all_reduce");
+    expect(mpi.PROGRAMS.alltoall).toEqual({ name: "alltoall", call: "MPI_Alltoall" });
+    expect(mpi.sourceOf("alltoall")).toBe(join(repoRoot, "bench", "mpi", "alltoall.c"));
+    expect(() => mpi.parseArgs(["--op", "alltoall", "-o", "max"])).toThrow(/-o: MPI_Alltoall does not reduce/);
+    expect(() => mpi.parseArgs(["--op", "all_to_all_vdev_2d"])).toThrow(/MPI_Allreduce \(--op all_reduce\) and MPI_Alltoall \(--op alltoall\) only/);
+    expect(() => mpi.parseArgs(["--op", "alltoall", "--experts", "2"])).toThrow(/--experts is a flag of npm run bench/);
+  });
+
   it("refuses what MPI_Allreduce cannot do", () => {
     expect(() => mpi.parseArgs(["-g", "0"])).toThrow(/-g: the rank count must be an integer >= 1, found 0/);
     expect(() => mpi.parseArgs(["-g"])).toThrow(/-g needs a value/);
-    expect(() => mpi.parseArgs(["--op", "all_gather"])).toThrow(/measures MPI_Allreduce only/);
+    expect(() => mpi.parseArgs(["--op", "all_gather"])).toThrow(/measures MPI_Allreduce \(--op all_reduce\) and MPI_Alltoall/);
     expect(() => mpi.parseArgs(["--runtime", "deno"])).toThrow(/--runtime is a flag of npm run bench/);
     expect(() => mpi.parseArgs(["stray"])).toThrow(/unexpected argument stray/);
   });
@@ -102,6 +115,32 @@ describe("bench-mpi with Open MPI installed", () => {
         near(row.busbw, (row.algbw * 2 * (ranks - 1)) / ranks, 1e-5);
       }
       expect(doc.rows.map((row: { inplace: boolean }) => row.inplace)).toEqual(Array.from({ length: 12 }, (_, i) => i % 2 === 1));
+    }
+  });
+
+  it.skipIf(!haveMpi)("builds alltoall.c and runs MPI_Alltoall on 3 ranks in nccl-tests' alltoall sizes, every result checked", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-mpi-a2a-"));
+    const json = join(dir, "a2a3.json");
+    const ranks = 3;
+    const r = spawnSync(process.execPath,
+      [script, "--op", "alltoall", "-g", String(ranks), "-b", "1K", "-e", "256K", "-f", "16", "-n", "3", "-w", "1", "-d", "int8", "--json", json],
+      { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("# MPI_Alltoall  ranks 3");
+    expect(r.stdout).toContain("#       size         count      type   redop    root     time   algbw   busbw  #wrong     time   algbw   busbw  #wrong");
+    expect(r.stdout).toContain("# Out of bounds values : 0 OK");
+    const lines = r.stdout.split("\n").filter((l) => /^ +\d/.test(l));
+    // size S: count = S / 3 per peer, down to 16 bytes; the size printed is count × 3
+    const counts = [1024, 16384, 262144].map((s) => Math.floor(s / ranks / 16) * 16);
+    expect(lines.map((l) => l.trim().split(/\s+/).slice(0, 4))).toEqual(counts.map((c) => [String(c * ranks), String(c), "int8", "none"]));
+    const doc = JSON.parse(readFileSync(json, "utf8"));
+    expect(doc.meta).toMatchObject({ runtime: "openmpi", backend: "mpi", ranks });
+    expect(doc.rows).toHaveLength(6);
+    for (const row of doc.rows) {
+      expect(row).toMatchObject({ op: "all_to_all", algo: "mpi", dtype: "int8", redop: "none", wrong: 0 });
+      expect(row.size).toBe(row.count * ranks);
+      // busbw = algbw × (n−1)/n, nccl-tests' alltoall factor
+      expect(Math.abs(row.busbw - (row.algbw * (ranks - 1)) / ranks)).toBeLessThanOrEqual(1e-5 * row.algbw + 1e-12);
     }
   });
 });

@@ -11,7 +11,9 @@ export interface Writer {
 export interface BenchMpi {
   INSTALL_COMMAND: string;
   BUILD_DIR: string;
-  parseArgs(argv: string[], cwd?: string): { ranks: number; forward: string[]; help: boolean };
+  PROGRAMS: Record<"all_reduce" | "alltoall", { name: string; call: string }>;
+  sourceOf(program?: string): string;
+  parseArgs(argv: string[], cwd?: string): { ranks: number; op: "all_reduce" | "alltoall"; forward: string[]; help: boolean };
   which(name: string, env?: NodeJS.ProcessEnv): string | null;
   missingMessage(missing: string[]): string;
   parseMpirunVersion(text: string): { openmpi: boolean; major: number; version: string };
@@ -29,6 +31,7 @@ export interface ChartInput {
 export interface BenchChart {
   parseArgs(argv: string[]): { help: boolean; files: string[]; out?: string; title?: string; yScale: "log" | "linear"; baselines: "all" | "first" };
   allReduceBusbw(size: number, timeUs: number, ranks: number): number;
+  busbwOf(op: string | undefined, size: number, timeUs: number, ranks: number): number;
   formatBytes(bytes: number): string;
   buildSeries(inputs: ChartInput[]): {
     series: { label: string; inplace: boolean; color: string; points: { size: number; busbw: number; wrong: boolean }[] }[];

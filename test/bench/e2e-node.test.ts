@@ -35,6 +35,32 @@ describe("benchmark end to end (node, cpu, 2 ranks)", () => {
     expect(new Set(j.baselines.map((b: { name: string }) => b.name))).toEqual(new Set(["naive_postmessage", "heap_memcpy"]));
   });
 
+  it("the all-to-alls (3 ranks): every result checked in the ranks, the naive exchange beside them, bytes moved listed", async () => {
+    for (const op of ["all_to_all", "all_to_all_vdev_2d"] as const) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const outcome = await benchMain(
+        ["--runtime", "node", "--op", op, "-g", "3", "-b", "4K", "-e", "4K", "-n", "2", "-w", "1", "--json", "a2a.json"],
+        { out: (l) => out.push(l), err: (l) => err.push(l) },
+        { version: "test" },
+      );
+      expect(err.filter((l) => !l.startsWith("[bench]")), `${op}: ${outcome.error?.stack}`).toEqual([]);
+      expect(outcome.code, op).toBe(0);
+      expect(out).toContain("# Out of bounds values : 0 OK");
+      expect(out.some((l) => l.includes(`out-of-place symm_mem::${op}(x, out)`))).toBe(true);
+      const rows = out.filter((l) => /^\s+\d+\s+\d+\s+float\s+none\s+-1\s/.test(l));
+      expect(rows.map((l) => l.trim().split(/\s+/).slice(0, 2).map(Number))).toEqual(
+        op === "all_to_all" ? [[4080, 340]] : [[4096, 1024]], // 4096 / 3 / 4 = 341 floats per peer, down to 16 bytes
+
+      );
+      expect(out.some((l) => l.startsWith("# Bytes moved per rank"))).toBe(op === "all_to_all_vdev_2d");
+      const j = JSON.parse(outcome.json ?? "null");
+      expect(j.rows).toHaveLength(1); // out of place only
+      for (const r of j.rows) expect(r).toMatchObject({ op, inplace: false, redop: "none", wrong: 0 });
+      expect(new Set(j.baselines.map((b: { name: string }) => b.name))).toEqual(new Set(["naive_postmessage", "heap_memcpy"]));
+    }
+  });
+
   it("a bad flag is exit code 2 with a message, and runs nothing", async () => {
     const err: string[] = [];
     const outcome = await benchMain(["--runtime", "node", "-d", "double"], { out: () => {}, err: (l) => err.push(l) });

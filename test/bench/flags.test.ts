@@ -7,7 +7,7 @@ describe("bench flags (nccl-tests spelling)", () => {
     const o = parseFlags([]);
     expect(o).toMatchObject({
       minBytes: 8, maxBytes: 32 << 20, stepFactor: 4, iters: 20, warmup: 5, check: true, redop: "sum",
-      dtype: "float32", ranks: 4, op: "all_reduce", algo: "auto", backend: "webgpu", runtime: "deno",
+      dtype: "float32", ranks: 4, experts: 2, op: "all_reduce", algo: "auto", backend: "webgpu", runtime: "deno",
       json: undefined, breakdown: false, baselines: true,
     });
   });
@@ -63,7 +63,10 @@ describe("bench flags (nccl-tests spelling)", () => {
     [["-o", "xor"], /-o\/--redop expects one of sum, prod, max, min, avg; found "xor"/],
     [["-d", "double"], /-d\/--datatype expects one of float, half, bfloat16, int32 .*found "double" \(webshmem's collectives compute on those four only\)/],
     [["-g", "17"], /-g\/--ngpus expects a number of ranks \(an integer in \[1, 16\]\); found "17"/],
-    [["--op", "all_to_all"], /--op expects one of all_reduce, reduce_scatter, all_gather, broadcast; found "all_to_all"/],
+    [["--op", "alltoall"], /--op expects one of all_reduce, reduce_scatter, all_gather, broadcast, all_to_all, all_to_all_vdev_2d; found "alltoall"/],
+    [["--op", "all_to_all", "--experts", "2"], /--experts applies to --op all_to_all_vdev_2d only; all_to_all has no experts \(leave --experts out\)/],
+    [["--op", "all_to_all_vdev_2d", "--experts", "0"], /--experts expects a number of experts per rank \(an integer in \[1, 16\]\); found "0"/],
+    [["--op", "all_to_all", "--algo", "one_shot"], /--algo one_shot applies to --op all_reduce only/],
     [["--algo", "ring"], /--algo expects one of auto, one_shot, two_shot, multimem, host; found "ring"/],
     [["--backend", "cuda"], /--backend expects one of webgpu, cpu; found "cuda"/],
     [["--runtime", "bun"], /--runtime expects one of chromium, deno, node; found "bun"/],
@@ -77,9 +80,16 @@ describe("bench flags (nccl-tests spelling)", () => {
     expect(() => parseFlags(argv as string[])).toThrow(message);
   });
 
+  it("the all-to-alls: --op all_to_all and all_to_all_vdev_2d, --experts for the latter (default 2)", () => {
+    expect(parseFlags(["--op", "all_to_all"])).toMatchObject({ op: "all_to_all", experts: 2 });
+    expect(parseFlags(["--op", "all_to_all_vdev_2d", "--experts", "3", "-g", "5"])).toMatchObject({ op: "all_to_all_vdev_2d", experts: 3, ranks: 5 });
+    // -o means nothing to them and is not refused, as for all_gather and broadcast
+    expect(parseFlags(["--op", "all_to_all", "-o", "max"]).op).toBe("all_to_all");
+  });
+
   it("-h lists every flag", () => {
     expect(parseFlags(["-h"]).help).toBe(true);
-    for (const f of ["-b", "-e", "-f", "-n", "-w", "-c", "-o", "-d", "-g", "--op", "--algo", "--backend", "--runtime", "--json", "--breakdown", "--baselines"]) {
+    for (const f of ["-b", "-e", "-f", "-n", "-w", "-c", "-o", "-d", "-g", "--op", "--algo", "--backend", "--runtime", "--json", "--breakdown", "--baselines", "--experts"]) {
       expect(usage()).toContain(f);
     }
   });

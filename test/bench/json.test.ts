@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { expectedResult, fillInput, rawArray, countWrong } from "../../src/bench/data.ts";
+import { movedTable, splitsComment } from "../../src/bench/print.ts";
 import { jsonText, toJson, type BenchReport } from "../../src/bench/report.ts";
+import { rowShape } from "../../src/bench/sizes.ts";
+import { receivedTotal } from "../../src/bench/splits.ts";
 import { referenceReduce } from "../../src/internal.ts";
 
 const report: BenchReport = {
@@ -41,6 +44,40 @@ describe("--json", () => {
     for (const b of j.baselines) expect(Object.keys(b)).toEqual(["name", "size", "time_us"]);
     expect(j.baselines[0]).toEqual({ name: "gpu_roundtrip", size: 8, time_us: 11000.123 });
     expect(toJson(report).meta).toEqual(report.meta);
+  });
+});
+
+describe("--json and the text of the all-to-alls", () => {
+  const shape = rowShape("all_to_all_vdev_2d", 4096, 3, "float32", 2);
+  const row = {
+    op: "all_to_all_vdev_2d" as const, algo: "default", size: shape.size, count: shape.count, dtype: "float32" as const, redop: "none",
+    root: -1, outOfPlace: { opName: "symm_mem::all_to_all_vdev_2d", timeUs: 10, algbw: 0.4, busbw: 0.27, wrong: 0 }, inPlace: null,
+    splits: shape.splits,
+  };
+  const plan = shape.splits!;
+
+  it("all_to_all_vdev_2d rows add experts and each rank's received bytes after the usual keys", () => {
+    const j = toJson({ ...report, rows: [...report.rows, row] });
+    const last = j.rows[j.rows.length - 1];
+    expect(Object.keys(last)).toEqual([
+      "op", "algo", "size", "count", "dtype", "redop", "inplace", "time_us", "algbw", "busbw", "wrong", "experts", "recv_bytes",
+    ]);
+    expect(last.recv_bytes).toEqual([0, 1, 2].map((r) => receivedTotal(plan, r) * 4));
+    expect(last.recv_bytes!.reduce((a, b) => a + b, 0)).toBe(3 * 4096); // what was sent is received
+    expect(Object.keys(j.rows[0])).not.toContain("experts");
+  });
+
+  it("the header says how size maps to splits; the bytes-moved table lists every rank's received bytes", () => {
+    const head = splitsComment({ op: "all_to_all_vdev_2d", ranks: 3, experts: 2 }, [shape]);
+    expect(head[0]).toMatch(/^all_to_all_vdev_2d: 2 experts per rank, 6 \(rank, expert\) bins; size = bytes every rank sends/);
+    expect(head.join("\n")).toMatch(/mulberry32\(20261202 \+ 7919 r\)/);
+    expect(head.filter((l) => /^ {2}rank {2}\d weights \[/.test(l))).toHaveLength(3);
+    expect(splitsComment({ op: "all_to_all", ranks: 3, experts: 2 }, [])[0]).toMatch(/count = elements each rank sends to each rank/);
+    expect(splitsComment({ op: "all_reduce", ranks: 3, experts: 2 }, [])).toEqual([]);
+    const t = movedTable([row], "float32");
+    expect(t[2]).toMatch(/^# +size +recv r0 +recv r1 +recv r2 +off-rank sent +off-rank recv$/);
+    expect(t[3].trim().split(/\s+/).slice(0, 4).map(Number)).toEqual([4096, ...[0, 1, 2].map((r) => receivedTotal(plan, r) * 4)]);
+    expect(movedTable(report.rows, "float32")).toEqual([]);
   });
 });
 

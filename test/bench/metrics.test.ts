@@ -20,6 +20,37 @@ describe("algbw and busbw (nccl-tests' formulas)", () => {
     }
   });
 
+  it("all_to_all (nccl-tests' alltoall): algbw = count × n × elem / t, busbw = algbw × (n−1)/n", () => {
+    const { algbw, busbw } = bandwidth("all_to_all", 1000, 4, "float16", 8); // 1000 per peer × 4 × 2 B in 8 us
+    expect(algbw).toBeCloseTo(1, 12);
+    expect(busbw).toBeCloseTo(0.75, 12);
+    expect(busFactor("all_to_all", 2)).toBe(0.5);
+    expect(busFactor("all_to_all", 1)).toBe(0);
+  });
+
+  it("all_to_all_vdev_2d: algbw = the bytes each rank sends / t, busbw = algbw × (n−1)/n", () => {
+    const { algbw, busbw } = bandwidth("all_to_all_vdev_2d", 250, 4, "float32", 1); // 250 × 4 B sent per rank in 1 us
+    expect(algbw).toBeCloseTo(1, 12);
+    expect(busbw).toBeCloseTo(0.75, 12);
+    expect(busFactor("all_to_all_vdev_2d", 5)).toBe(0.8);
+  });
+
+  it("all_to_all rows: count per peer rounded down to 16 bytes, size = count × n × elem (send = receive buffer)", () => {
+    expect(rowShape("all_to_all", 1 << 20, 4, "float32")).toEqual({ inCount: 1 << 18, outCount: 1 << 18, count: 1 << 16, size: 1 << 20 });
+    // 1000 B over 3 ranks: 83 floats per peer → 80 (16 bytes = 4 floats)
+    expect(rowShape("all_to_all", 1000, 3, "float32")).toEqual({ inCount: 240, outCount: 240, count: 80, size: 960 });
+    expect(rowShape("all_to_all", 1000, 3, "float16")).toEqual({ inCount: 480, outCount: 480, count: 160, size: 960 });
+    expect(rowShape("all_to_all", 8, 4, "float32")).toEqual({ inCount: 0, outCount: 0, count: 0, size: 0 });
+  });
+
+  it("all_to_all_vdev_2d rows: size = bytes every rank sends (whole 16-byte units), out = the largest extent", () => {
+    const s = rowShape("all_to_all_vdev_2d", 1000, 4, "float32", 2);
+    expect(s).toMatchObject({ inCount: 248, count: 248, size: 992 });
+    expect(s.splits?.inSplits.every((row) => row.reduce((a, b) => a + b, 0) === 248)).toBe(true);
+    expect(s.outCount).toBeGreaterThan(0);
+    expect(rowShape("all_to_all_vdev_2d", 1000, 4, "float32", 3).splits?.inSplits[0]).toHaveLength(12);
+  });
+
   it("broadcast: busbw = algbw = S / t", () => {
     const { algbw, busbw } = bandwidth("broadcast", 500, 8, "int32", 2);
     expect(algbw).toBeCloseTo(1, 12);

@@ -32,4 +32,15 @@ describe("which op each placement calls", () => {
     expect(placements("broadcast", "default", "webgpu", none).map(isPlan)).toEqual([false, true]);
     expect(() => placements("all_reduce", "ring", "webgpu", none)).toThrow(/no algorithm "ring"/);
   });
+
+  it("the all-to-alls: out of place only (out must not alias input), on both backends", () => {
+    for (const backend of ["webgpu", "cpu"] as const) {
+      expect(placements("all_to_all", "default", backend, none)).toMatchObject([
+        { opName: "symm_mem::all_to_all", resultAt: "out", outIsInput: false }, { na: expect.stringMatching(/no in-place variant/) },
+      ]);
+      expect(placements("all_to_all_vdev_2d", "default", backend, none)).toMatchObject([
+        { opName: "symm_mem::all_to_all_vdev_2d", resultAt: "out", outIsInput: false }, { na: expect.stringMatching(/no in-place variant/) },
+      ]);
+    }
+  });
 });

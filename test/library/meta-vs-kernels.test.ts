@@ -81,14 +81,27 @@ const CALLS: ReadonlyArray<readonly [string, readonly Make[]]> = [
   ["symm_mem::memset32_", [typed("uint32", 6, [2, 3]), v(0), v(1), v(1)]],
   ["symm_mem::memset32_", [typed("uint32", 6), v(0), v(2 ** 32), v(1)]],
   ["symm_mem::memset32_", [typed("uint32", 6), v(0), v(1), v(0)]],
+  ["symm_mem::all_to_all_vdev", [f32(6, [3, 2]), f32(8, [4, 2]), typed("int32", 1), typed("int32", 2, [2, 1]), v("world")]],
+  ["symm_mem::all_to_all_vdev", [f32(6, [3, 2]), f32(8, [4, 2]), f32(1), typed("int32", 2, [2, 1]), v("world")]],
+  ["symm_mem::all_to_all_vdev_2d", [f32(6), f32(8), typed("int32", 2), typed("int32", 4, [2, 2]), v("world"), v(4)]],
+  ["symm_mem::all_to_all_vdev_2d", [f32(6), f32(8), typed("int32", 2), typed("int32", 4, [2, 2]), v("world"), v(0)]],
+  ["symm_mem::all_to_all_vdev_2d_offset", [f32(6), f32(8), typed("int32", 4, [2, 2]), typed("int32", 4, [2, 2]), v("world")]],
+  ["symm_mem::all_to_all_vdev_2d_offset", [f32(6), f32(8), typed("int32", 2, [2, 1]), typed("int32", 4, [2, 2]), v("world")]],
+  ["symm_mem::all_to_all", [f32(6), f32(6, [2, 3]), v("world")]],
+  ["symm_mem::all_to_all", [f32(6), f32(5), v("world")]],
+  ["symm_mem::_make_a2a_exchange_plan", [typed("int32", 1), typed("int32", 1), typed("int32", 1), typed("int32", 1), v("world")]],
+  ["symm_mem::_make_a2a_exchange_plan", [typed("int32", 1), typed("int32", 2), typed("int32", 1), typed("int32", 1), v("world")]],
+  ["symm_mem::_all_to_all_get", [symm(4), f32(4), typed("int32", 1), typed("int32", 1), typed("int32", 1), v("world"), v(null), v(null), v(null)]],
+  ["symm_mem::_all_to_all_get", [symm(4), f32(4), typed("int32", 1), typed("int32", 1), typed("int32", 1), v("world"), v(null), typed("int32", 1), v(null)]],
   ["webshmem::host_all_reduce_", [f32(6, [2, 3]), v("sum"), v("world")]],
   ["webshmem::host_all_reduce_", [typed("int32", 4), v("avg"), v("world")]],
   ["webshmem::host_all_reduce_", [f32(2), v("mean"), v("world")]],
 ];
 
-type Outcome = { error: string } | { alias: number } | { shape: readonly number[]; dtype: string } | { list: Outcome[] };
+type Outcome = { error: string } | { none: true } | { alias: number } | { shape: readonly number[]; dtype: string } | { list: Outcome[] };
 
 function outcome(result: unknown, args: readonly unknown[]): Outcome {
+  if (result === undefined) return { none: true };
   if (Array.isArray(result)) return { list: result.map((r) => outcome(r, [])) };
   const at = args.indexOf(result);
   if (at >= 0) return { alias: at };

@@ -63,6 +63,19 @@ export const SYMM_MEM_OPS: readonly SymmMemOpFixture[] = [
       "all_to_all_vdev_2d_offset(Tensor input, Tensor(a!) out, Tensor in_splits_offsets, Tensor(a!) out_splits_offsets, str group_name) -> ()",
     registered: ["input", "out"],
   },
+  // The exchange-plan pair: PyTorch registers nothing for these.
+  {
+    schema:
+      "_make_a2a_exchange_plan(Tensor in_splits, Tensor(a!) src_offsets, Tensor(a!) out_splits, Tensor(a!) dst_offsets, str group_name) -> ()",
+    registered: [],
+  },
+  {
+    schema:
+      "_all_to_all_get(Tensor input, Tensor(a!) out, Tensor src_offsets, Tensor out_splits, Tensor dst_offsets, str group_name, Tensor? b_start, Tensor? b_len, Tensor? b_head) -> ()",
+    registered: [],
+  },
+  // Not PyTorch's (its nvshmem_all_to_all returns Tensor(a!)); registered like the other collectives.
+  { schema: "all_to_all(Tensor input, Tensor(a!) out, str group_name) -> ()", registered: ["input", "out"] },
   {
     schema: "tile_reduce(Tensor in_tile, Tensor(a!) out_tile, int root, str group_name, str reduce_op='sum') -> ()",
     registered: ["in_tile", "out_tile"],
@@ -106,38 +119,45 @@ export const CANONICAL_EXTRAS: readonly string[] = [
   "no_namespace.with_overload(Tensor? x=None) -> Tensor?",
 ];
 
-/** Valid but not canonical (SymInt, double quotes, extra spaces, 1e-05): source → canonical text. */
+/**
+ * Valid but with spacing or parentheses that printing normalises: source → printed text. Types
+ * (SymInt), quotes and numbers (1e-05, 1E3, -0.0) print as written.
+ */
 export const NORMALISED_EXTRAS: ReadonlyArray<readonly [string, string]> = [
   [
     "aten::layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1e-05, bool cudnn_enable=True) -> Tensor",
-    "aten::layer_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=0.00001, bool cudnn_enable=True) -> Tensor",
+    "aten::layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight=None, Tensor? bias=None, float eps=1e-05, bool cudnn_enable=True) -> Tensor",
   ],
   [
     "aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)",
-    "aten::view(Tensor(a) self, int[] size) -> Tensor(a)",
+    "aten::view(Tensor(a) self, SymInt[] size) -> Tensor(a)",
   ],
   [
     "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor",
-    "aten::gelu(Tensor self, *, str approximate='none') -> Tensor",
-  ],
-  [
-    "aten::pad(Tensor self, SymInt[] pad, str mode=\"constant\", float? value=None) -> Tensor",
-    "aten::pad(Tensor self, int[] pad, str mode='constant', float? value=None) -> Tensor",
+    "aten::gelu(Tensor self, *, str approximate=\"none\") -> Tensor",
   ],
   [
     "  aten :: mul . Tensor ( Tensor self ,Tensor other )->( Tensor )  ",
     "aten::mul.Tensor(Tensor self, Tensor other) -> Tensor",
   ],
   [
+    "aten::pad( Tensor self , SymInt [ ] pad , str mode = \"constant\" , float ? value = None ) -> Tensor",
+    "aten::pad(Tensor self, SymInt[] pad, str mode=\"constant\", float? value=None) -> Tensor",
+  ],
+  [
+    "aten::native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> ( Tensor, Tensor,Tensor )",
     "aten::native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> (Tensor, Tensor, Tensor)",
-    "aten::native_layer_norm(Tensor input, int[] normalized_shape, Tensor? weight, Tensor? bias, float eps) -> (Tensor, Tensor, Tensor)",
   ],
   [
-    "ns::f(float a=1, float b=-0.0, int c=-0, str d=\"it's\", str e='a\\\\b\\n') -> ()",
-    "ns::f(float a=1.0, float b=0.0, int c=0, str d='it\\'s', str e='a\\\\b\\n') -> ()",
+    "ns::f(float a=1, float b=- 0.0, int c=-0, str d=\"it's\", str e='a\\\\b\\n', int[] l=[1,-2 ,3]) -> ()",
+    "ns::f(float a=1, float b=-0.0, int c=-0, str d=\"it's\", str e='a\\\\b\\n', int[] l=[1, -2, 3]) -> ()",
   ],
   [
-    "ns::g(Tensor(a!) x, float y=1E3, Scalar z=2.50) -> Tensor(a!)",
-    "ns::g(Tensor(a!) x, float y=1000.0, Scalar z=2.5) -> Tensor(a!)",
+    "ns::g(Tensor(a!) x, float y=1E3, Scalar z=2.50, *, int k, *, int m=1, *) -> Tensor(a!)",
+    "ns::g(Tensor(a!) x, float y=1E3, Scalar z=2.50, *, int k, int m=1) -> Tensor(a!)",
+  ],
+  [
+    "ns::h(Tensor( a ! -> a | b ) x, Tensor ( * ) y, Tensor [ ] ( c ! ) z, int [ 2 ] ? w, Tensor ? [ ] v) -> Tensor junk",
+    "ns::h(Tensor(a! -> a|b) x, Tensor(*) y, Tensor[](c!) z, int[2]? w, Tensor?[] v) -> (Tensor junk)",
   ],
 ];

@@ -68,7 +68,7 @@ describe("parseSchema fields", () => {
     expect(s.mutatedArgs).toEqual([]);
     expect(s.args[0]?.alias).toEqual({ set: "a", isWrite: false });
     expect(s.returnAliases()).toEqual(["self"]);
-    expect(s.args[1]?.type).toEqual({ kind: "int", optional: false, list: true });
+    expect(s.args[1]?.type).toEqual({ kind: "int", optional: false, list: true, name: "SymInt" });
   });
 
   it("gives undefined aliases for fresh returns and an empty list for ()", () => {

@@ -118,6 +118,7 @@ const OP_NAMES = [
   "symm_mem::two_shot_all_reduce_out", "symm_mem::multimem_all_reduce_", "symm_mem::reduce_scatter_out",
   "symm_mem::multimem_all_gather_out", "symm_mem::broadcast", "symm_mem::get_remote_tensors",
   "symm_mem::stream_write_value32_", "symm_mem::memset32_", "webshmem::host_all_reduce_",
+  "symm_mem::all_to_all", "symm_mem::all_to_all_vdev", "symm_mem::_make_a2a_exchange_plan", "symm_mem::_all_to_all_get",
   "symm_mem::nope", "nope", "constructor", "__proto__", "symm_mem::constructor", "symm_mem::toString",
 ];
 const opNameV = either(fc.constantFrom(...OP_NAMES).map(lit));
@@ -136,6 +137,8 @@ const OP_TEMPLATES: readonly (readonly FuzzValue[])[] = [
   [lit("symm_mem::memset32_"), reg(4, "uint32"), lit(0), lit(7), lit(2)],
   [lit("symm_mem::stream_write_value32_"), reg(4, "uint32"), lit(1), lit(7)],
   [lit("symm_mem::get_remote_tensors"), { k: "sym", shape: [4], dtype: "float32" }, lit("world")],
+  [lit("symm_mem::all_to_all"), reg(4), reg(4), lit("world")],
+  [lit("symm_mem::_make_a2a_exchange_plan"), reg(2, "int32"), reg(2, "int32"), reg(2, "int32"), reg(2, "int32"), lit("world")],
 ];
 /** A template with at most one argument replaced by anything (and sometimes one dropped). */
 const templateCall = (asMeta: boolean): fc.Arbitrary<FuzzValue[]> =>

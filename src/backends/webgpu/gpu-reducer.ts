@@ -1,6 +1,7 @@
 import { itemsize } from "../../core/dtype.ts";
 import { OpError } from "../../core/errors.ts";
 import type { HeapRegion, ReduceJob, Reducer } from "../../core/reducer.ts";
+import { advanceRegion, writeRegion } from "../../core/region-span.ts";
 import type { RegularTensor } from "../../core/tensor.ts";
 import { resourcesOf } from "./device-resources.ts";
 import { tensorUsage, writeBytes } from "./gpu-buffers.ts";
@@ -96,10 +97,10 @@ export class GpuReducer implements Reducer {
   async reduceToHeap(job: ReduceJob, dst: HeapRegion): Promise<void> {
     if (job.count === 0) return;
     const size = itemsize(job.dtype);
-    const piece = piecesOf(job, Math.floor(this.device.limits.maxBufferSize / size));
+    const piece = piecesOf(job, dst, Math.floor(this.device.limits.maxBufferSize / size));
     for (let first = 0; first < job.count; first += piece) {
       const count = Math.min(piece, job.count - first);
-      await this.reducePieceToHeap(subJob(job, first, count), { slab: dst.slab, byteOffset: dst.byteOffset + first * size });
+      await this.reducePieceToHeap(subJob(job, first, count), advanceRegion(dst, first, size));
     }
   }
 
@@ -112,7 +113,8 @@ export class GpuReducer implements Reducer {
       const encoder = device.createCommandEncoder({ label: "reduce to heap" });
       const release = await this.run(job, out, encoder);
       try {
-        await staging.read(out, bytes, (mapped) => new Uint8Array(dst.slab, dst.byteOffset, bytes).set(mapped), { encoder });
+        // A strided destination (a tile) gets the packed result row by row, straight from the mapping.
+        await staging.read(out, bytes, (mapped) => writeRegion(dst, mapped, job.count, itemsize(job.dtype)), { encoder });
       } finally {
         release();
       }
@@ -138,10 +140,12 @@ export class GpuReducer implements Reducer {
   }
 }
 
-/** Elements per piece of at most `limit` elements, whole rows of strided sources. */
-function piecesOf(job: ReduceJob, limit: number): number {
+/** Elements per piece of at most `limit` elements, whole rows of strided sources and destination. */
+function piecesOf(job: ReduceJob, dst: HeapRegion, limit: number): number {
   if (job.count <= limit) return job.count;
-  const row = job.sources.find((s) => s.rowLength !== undefined && s.rowStride !== s.rowLength)?.rowLength ?? ALIGN_ELEMS;
+  const strided = [...job.sources, dst].filter((s) => s.rowLength !== undefined && s.rowStride !== s.rowLength);
+  // Every strided region of a job has the same row length (the tile's); a multiple of it is whole rows of each.
+  const row = strided[0]?.rowLength ?? ALIGN_ELEMS;
   const piece = Math.floor(limit / row) * row;
   if (piece === 0) throw new OpError(`webgpu reducer: rows of ${row} elements do not fit maxBufferSize`);
   return piece;
@@ -151,12 +155,7 @@ function piecesOf(job: ReduceJob, limit: number): number {
 function subJob(job: ReduceJob, first: number, count: number): ReduceJob {
   if (first === 0 && count === job.count) return job;
   const size = itemsize(job.dtype);
-  const sources = job.sources.map((s): HeapRegion => {
-    const strided = s.rowLength !== undefined && s.rowStride !== undefined && s.rowStride !== s.rowLength;
-    const skip = strided ? (first / s.rowLength!) * s.rowStride! : first;
-    return { ...s, byteOffset: s.byteOffset + skip * size };
-  });
-  return { ...job, sources, count };
+  return { ...job, sources: job.sources.map((s) => advanceRegion(s, first, size)), count };
 }
 
 export function gpuReducerFor(device: GPUDevice): GpuReducer {

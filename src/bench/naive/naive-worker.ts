@@ -1,8 +1,9 @@
 /**
  * One worker of the naive baseline: what a JavaScript developer writes without webshmem. It owns
  * a GPUBuffer (webgpu) or a plain array (cpu) holding its input; on "go" it reads the buffer back,
- * posts it to the main thread (transferred), waits for the sum, uploads it and reports how long
- * that took (upload drained, as the library's ops are measured). It uses nothing of the library:
+ * posts it to the main thread (transferred), waits for the result (the sum; for the all-to-alls,
+ * its share of the exchange), uploads it and reports how long that took (upload drained, as the
+ * library's ops are measured). It uses nothing of the library:
  * only the benchmark's input generator, so its data is the ranks' data.
  */
 import type { CollectiveDType } from "../../internal.ts";
@@ -21,6 +22,7 @@ let rank = 0;
 let dtype: CollectiveDType = "float32";
 let elem = 4;
 let bytes = 0;
+let outBytes = 0;
 let t0 = 0;
 let initial: Uint8Array | undefined;
 
@@ -67,13 +69,15 @@ async function handle(m: ToWorker, post: Post): Promise<void> {
       buffer?.destroy();
       staging?.destroy();
       bytes = m.count * elem;
+      outBytes = (m.outCount ?? m.count) * elem;
       initial = new Uint8Array(pad4(bytes));
       initial.set(input(m.count));
+      const size = pad4(Math.max(bytes, outBytes));
       if (device !== undefined) {
-        buffer = device.createBuffer({ size: pad4(bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        buffer = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
         staging = device.createBuffer({ size: pad4(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       } else {
-        host = new Uint8Array(bytes);
+        host = new Uint8Array(size);
       }
       post({ type: "sized" });
       return;
@@ -100,14 +104,14 @@ async function handle(m: ToWorker, post: Post): Promise<void> {
         data = staging.getMappedRange().slice(0, bytes);
         staging.unmap();
       } else {
-        data = (host as Uint8Array).slice().buffer as ArrayBuffer;
+        data = (host as Uint8Array).slice(0, bytes).buffer as ArrayBuffer;
       }
       post({ type: "data", data }, [data]);
       return;
     }
     case "sum": {
       if (device !== undefined && buffer !== undefined) {
-        const p = new Uint8Array(pad4(bytes));
+        const p = new Uint8Array(pad4(m.data.byteLength));
         p.set(new Uint8Array(m.data));
         device.queue.writeBuffer(buffer, 0, p);
         await device.queue.onSubmittedWorkDone();

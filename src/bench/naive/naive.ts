@@ -1,26 +1,26 @@
 /**
- * The naive postMessage all-reduce, driven from the main thread: per iteration every worker reads
- * its buffer back and posts it (transferred), the main thread sums in rank order and posts the
- * result to each worker (structured clone), each uploads it. Before each iteration (untimed) every
- * worker puts its input back. Time per iteration is measured in each worker, from its "go" to its
- * upload drained; the slowest worker's mean is reported.
+ * The naive postMessage collective, driven from the main thread: per iteration every worker reads
+ * its buffer back and posts it (transferred), the main thread computes the result (naive-exchange.ts:
+ * the sum in rank order, or each worker's chunks of an all-to-all) and posts it to each worker
+ * (structured clone), each uploads it. Before each iteration (untimed) every worker puts its input
+ * back. Time per iteration is measured in each worker, from its "go" to its upload drained; the
+ * slowest worker's mean is reported. Results are checked after the iteration's timing, on the main thread.
  */
-import type { CollectiveDType, ReduceOp } from "../../internal.ts";
+import type { CollectiveDType } from "../../internal.ts";
 import { countWrong, type RawArray } from "../data.ts";
 import type { BenchRuntime } from "../flags.ts";
-import { naiveReduce } from "./naive-reduce.ts";
+import type { NaiveExpected, NaiveStep } from "./naive-exchange.ts";
 import { type NaiveEndpoint, spawnNaive } from "./spawn.ts";
 
-export class NaiveAllReduce {
+export class NaiveCollective {
   private constructor(
     private readonly workers: readonly NaiveEndpoint[],
     private readonly dtype: CollectiveDType,
-    private readonly op: ReduceOp,
   ) {}
 
   static async start(
-    runtime: BenchRuntime, ranks: number, backend: "webgpu" | "cpu", dtype: CollectiveDType, op: ReduceOp,
-  ): Promise<NaiveAllReduce> {
+    runtime: BenchRuntime, ranks: number, backend: "webgpu" | "cpu", dtype: CollectiveDType,
+  ): Promise<NaiveCollective> {
     const workers: NaiveEndpoint[] = [];
     try {
       for (let r = 0; r < ranks; r++) workers.push(await spawnNaive(runtime, r));
@@ -30,15 +30,21 @@ export class NaiveAllReduce {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new NaiveAllReduce(workers, dtype, op);
+    return new NaiveCollective(workers, dtype);
   }
 
-  /** Mean µs per iteration (slowest worker) and wrong elements of every result, when `expected` is given. */
-  async measure(count: number, warmup: number, iters: number, expected?: RawArray): Promise<{ timeUs: number; wrong: number }> {
+  /**
+   * Mean µs per iteration (slowest worker) of `step` on inputs of `count` elements (results of
+   * `outCount`, the largest of them), and the wrong elements of every result, when `expected` is given.
+   */
+  async measure(
+    step: NaiveStep, count: number, outCount: number, warmup: number, iters: number, expected?: NaiveExpected,
+  ): Promise<{ timeUs: number; wrong: number }> {
     const { workers } = this;
-    workers.forEach((w) => w.post({ type: "size", count }));
+    workers.forEach((w) => w.post({ type: "size", count, outCount }));
     await Promise.all(workers.map((w) => w.next("sized")));
     const totals = workers.map(() => 0);
+    const want = typeof expected === "function" ? workers.map((_, r) => expected(r)) : undefined;
     let wrong = 0;
     for (let it = 0; it < warmup + iters; it++) {
       // Untimed: every buffer back to its input (the last iteration left the sum there).
@@ -46,11 +52,18 @@ export class NaiveAllReduce {
       await Promise.all(workers.map((w) => w.next("was_reset")));
       workers.forEach((w) => w.post({ type: "go" }));
       const parts = await Promise.all(workers.map((w) => w.next("data")));
-      const sum = naiveReduce(this.dtype, this.op, parts.map((p) => p.data));
-      if (expected !== undefined) wrong += countWrong(this.dtype, sum, expected, false);
-      for (const w of workers) w.post({ type: "sum", data: sum.buffer as ArrayBuffer });
+      const result = step(parts.map((p) => p.data));
+      const each = ArrayBuffer.isView(result) ? workers.map(() => result.buffer as ArrayBuffer) : result as readonly ArrayBuffer[];
+      workers.forEach((w, r) => w.post({ type: "sum", data: each[r] }));
       const done = await Promise.all(workers.map((w) => w.next("done")));
       if (it >= warmup) done.forEach((d, r) => (totals[r] += d.ms));
+      if (expected !== undefined) {
+        each.forEach((data, r) => {
+          if (ArrayBuffer.isView(result) && r > 0) return; // one result for all: checked once
+          const w = want?.[r] ?? (expected as RawArray);
+          wrong += countWrong(this.dtype, new (w.constructor as new (b: ArrayBuffer) => RawArray)(data), w, false);
+        });
+      }
     }
     return { timeUs: (Math.max(...totals) / iters) * 1000, wrong };
   }

@@ -3,7 +3,8 @@ import type { CollectiveDType } from "../../internal.ts";
 
 export type ToWorker =
   | { type: "init"; rank: number; backend: "webgpu" | "cpu"; dtype: CollectiveDType }
-  | { type: "size"; count: number }
+  /** count: elements of the input; outCount: of the result (the all-to-alls: may differ; default count). */
+  | { type: "size"; count: number; outCount?: number }
   | { type: "reset" }
   | { type: "go" }
   | { type: "sum"; data: ArrayBuffer }

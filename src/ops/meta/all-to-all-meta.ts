@@ -1,8 +1,8 @@
-/** Meta kernels of the MoE all-to-alls (PyTorch's checks; int32 splits and offsets). */
+/** Meta kernels of the all-to-alls (PyTorch's checks; int32 splits and offsets). */
 import { OpError } from "../../core/errors.ts";
 import type { MetaContext } from "../../library/meta.ts";
 import {
-  checkRows, checkShape, checkSplitsDType, groupSizeOf, numel, opName, tensor, type Args,
+  checkRows, checkShape, checkSplitsDType, describeTensor, groupSizeOf, numel, opName, sameDType, tensor, type Args,
 } from "../shape-checks.ts";
 
 /** all_to_all_vdev: in_splits[p] rows go to rank p; out_splits_offsets gets [received splits; offsets]. */
@@ -73,5 +73,61 @@ export function allToAllVdev2dOffset(args: Args, ctx: MetaContext): undefined {
   const nsplits = inSplits.shape[1];
   checkNSplits(op, "in_splits_offsets", nsplits, size, inSplits.shape);
   checkShape(op, "out_splits_offsets", outSplits, [2, nsplits], "splits and offsets, one column per split of in_splits_offsets");
+  return undefined;
+}
+
+/** all_to_all (plain, equal splits; PyTorch's nvshmem_all_to_all checks): same dtype and numel, numel divisible by the group size. */
+export function allToAll(args: Args, ctx: MetaContext): undefined {
+  const op = opName(ctx);
+  const size = groupSizeOf(args, ctx);
+  const input = tensor(args, "input");
+  const out = tensor(args, "out");
+  sameDType(op, ["input", input], ["out", out]);
+  if (numel(out) !== numel(input)) {
+    throw new OpError(`${op}: argument "out" expected ${numel(input)} elements (the numel of input), found ${numel(out)}`);
+  }
+  if (numel(input) % size !== 0) {
+    throw new OpError(
+      `${op}: argument "input" has ${numel(input)} elements, which is not divisible by the group size ${size} ` +
+        `(one equal slot per rank of group "${args.group_name as string}")`,
+    );
+  }
+  return undefined;
+}
+
+/** One int32 tensor of `size` elements per rank (the exchange plan's splits and offsets). */
+function checkPerRank(op: string, args: Args, names: readonly string[], size: number, group: string): void {
+  for (const name of names) {
+    const t = tensor(args, name);
+    checkSplitsDType(op, name, t);
+    checkShape(op, name, t, [size], `one entry per rank of group "${group}"`);
+  }
+}
+
+/** _make_a2a_exchange_plan: in_splits, src_offsets, out_splits, dst_offsets are int32 of shape [group size]. */
+export function makeA2aExchangePlan(args: Args, ctx: MetaContext): undefined {
+  checkPerRank(opName(ctx), args, ["in_splits", "src_offsets", "out_splits", "dst_offsets"], groupSizeOf(args, ctx),
+    args.group_name as string);
+  return undefined;
+}
+
+/**
+ * _all_to_all_get: input and out have the same dtype and rows; the plan's three tensors are int32
+ * of shape [group size]. PyTorch's per-block outputs b_start, b_len and b_head (for a consumer that
+ * starts on blocks of tokens as they land) are not supported: they must be None.
+ */
+export function allToAllGet(args: Args, ctx: MetaContext): undefined {
+  const op = opName(ctx);
+  checkRows(op, ["input", tensor(args, "input")], ["out", tensor(args, "out")]);
+  checkPerRank(op, args, ["src_offsets", "out_splits", "dst_offsets"], groupSizeOf(args, ctx), args.group_name as string);
+  for (const name of ["b_start", "b_len", "b_head"]) {
+    const v = args[name];
+    if (v !== null && v !== undefined) {
+      throw new OpError(
+        `${op}: argument "${name}" expected None (per-block start, length and ready signals are not supported: ` +
+          `the op moves every block before it returns), found ${describeTensor(v)}`,
+      );
+    }
+  }
   return undefined;
 }

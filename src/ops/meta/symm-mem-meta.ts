@@ -8,16 +8,18 @@
  * The `_out` kernels check `out`'s element count; where their schema promises a shape they also
  * check it (all-reduce: the shape of input). all-gather and reduce-scatter check only the count,
  * so their metas do too; `allGatherOutShape` and `reduceScatterOutShape` give the shapes the
- * high-level API allocates. The all-to-all and tile ops have no kernels yet: their metas apply
- * PyTorch's checks (torch/csrc/distributed/c10d/symm_mem/nvshmem_extension.cu), with int32
- * splits and offsets, and every reduce op of docs/ops.md.
+ * high-level API allocates. The all-to-all and tile metas apply PyTorch's checks
+ * (torch/csrc/distributed/c10d/symm_mem/nvshmem_extension.cu), with int32 splits and offsets,
+ * and every reduce op of docs/ops.md.
  */
 import type { MetaKernel } from "../../library/meta.ts";
 import {
   allReduceInPlace, oneShotAllReduce, oneShotAllReduceCopy, oneShotAllReduceCopyOut, oneShotAllReduceOut,
   oneShotReduceOut, twoShotAllReduceOut,
 } from "./all-reduce-meta.ts";
-import { allToAllVdev, allToAllVdev2d, allToAllVdev2dOffset } from "./all-to-all-meta.ts";
+import {
+  allToAll, allToAllGet, allToAllVdev, allToAllVdev2d, allToAllVdev2dOffset, makeA2aExchangePlan,
+} from "./all-to-all-meta.ts";
 import { allGatherOut, reduceScatterOut } from "./gather-scatter-meta.ts";
 import { multiRootTileReduce, tileReduce } from "./tile-meta.ts";
 import { broadcast, getRemoteTensors, memset32, streamWriteValue32 } from "./utility-meta.ts";
@@ -41,6 +43,9 @@ export const SYMM_MEM_METAS: Readonly<Record<string, MetaKernel>> = Object.freez
   all_to_all_vdev: allToAllVdev,
   all_to_all_vdev_2d: allToAllVdev2d,
   all_to_all_vdev_2d_offset: allToAllVdev2dOffset,
+  _make_a2a_exchange_plan: makeA2aExchangePlan,
+  _all_to_all_get: allToAllGet,
+  all_to_all: allToAll,
   tile_reduce: tileReduce,
   multi_root_tile_reduce: multiRootTileReduce,
   broadcast,

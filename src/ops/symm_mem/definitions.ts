@@ -6,7 +6,7 @@
  * (src/ops/meta/: output shapes and dtypes without running anything). Kernels are added per
  * backend with `lib.impl` (kernels.ts).
  */
-import { Library } from "../../library/library.ts";
+import { Library, type Tag } from "../../library/library.ts";
 import { parseSchema } from "../../library/schema-parser.ts";
 import { OpError } from "../../core/errors.ts";
 import { SYMM_MEM_METAS } from "../meta/symm-mem-meta.ts";
@@ -17,6 +17,11 @@ export interface BuiltinOp {
   readonly schema: string;
   /** The arguments registered as symm-mem (placed in the heap by the dispatcher); empty: none. */
   readonly symmMemArgs: readonly string[];
+  /**
+   * torch.Tag names, checked at definition: "inplace" where the schema fits Tag.inplace. None
+   * of PyTorch's out ops fits Tag.out (their `out` is positional); see docs/schema.md.
+   */
+  readonly tags?: readonly Tag[];
 }
 
 /** The namespace of the built-in ops after PyTorch's: `symm_mem::one_shot_all_reduce`. */
@@ -24,9 +29,8 @@ export const SYMM_MEM_NAMESPACE = "symm_mem";
 
 /**
  * Every built-in symm_mem op, defined with its meta kernel when this module loads (once per realm;
- * every rank worker loads it). The "cpu" and "webgpu" backends have kernels for all but
- * all_to_all_vdev, all_to_all_vdev_2d, all_to_all_vdev_2d_offset, tile_reduce and
- * multi_root_tile_reduce.
+ * every rank worker loads it). The "cpu" and "webgpu" backends have kernels for all of them
+ * (kernels.ts).
  */
 export const SYMM_MEM_OPS: readonly BuiltinOp[] = [
   // all-reduce family
@@ -44,12 +48,12 @@ export const SYMM_MEM_OPS: readonly BuiltinOp[] = [
       "Tensor(a!) out) -> Tensor(a!)",
     symmMemArgs: ["symm_buffer", "local_input", "out"],
   },
-  { schema: "two_shot_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)", symmMemArgs: ["input"] },
+  { schema: "two_shot_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)", symmMemArgs: ["input"], tags: ["inplace"] },
   {
     schema: "two_shot_all_reduce_out(Tensor(a!) input, str reduce_op, str group_name, Tensor(b!) output) -> Tensor(b!)",
     symmMemArgs: ["input", "output"],
   },
-  { schema: "multimem_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)", symmMemArgs: ["input"] },
+  { schema: "multimem_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)", symmMemArgs: ["input"], tags: ["inplace"] },
   { schema: "multimem_one_shot_all_reduce(Tensor input, str reduce_op, str group_name) -> Tensor", symmMemArgs: ["input"] },
   {
     schema: "multimem_one_shot_all_reduce_out(Tensor input, str reduce_op, str group_name, Tensor(a!) out) -> Tensor(a!)",
@@ -81,6 +85,21 @@ export const SYMM_MEM_OPS: readonly BuiltinOp[] = [
       "Tensor(a!) out_splits_offsets, str group_name) -> ()",
     symmMemArgs: ["input", "out"],
   },
+  // The exchange-plan pair: PyTorch registers no symm-mem arguments for these
+  // (torch/distributed/_symmetric_memory/_register_ops.py); _all_to_all_get's input must be symmetric.
+  {
+    schema: "_make_a2a_exchange_plan(Tensor in_splits, Tensor(a!) src_offsets, Tensor(a!) out_splits, " +
+      "Tensor(a!) dst_offsets, str group_name) -> ()",
+    symmMemArgs: [],
+  },
+  {
+    schema: "_all_to_all_get(Tensor input, Tensor(a!) out, Tensor src_offsets, Tensor out_splits, Tensor dst_offsets, " +
+      "str group_name, Tensor? b_start, Tensor? b_len, Tensor? b_head) -> ()",
+    symmMemArgs: [],
+  },
+  // Not in PyTorch's symm_mem under this name (PyTorch's is nvshmem_all_to_all ... -> Tensor(a!)):
+  // the plain equal-split all-to-all, registered like the other collectives.
+  { schema: "all_to_all(Tensor input, Tensor(a!) out, str group_name) -> ()", symmMemArgs: ["input", "out"] },
   {
     schema: "tile_reduce(Tensor in_tile, Tensor(a!) out_tile, int root, str group_name, str reduce_op='sum') -> ()",
     symmMemArgs: ["in_tile", "out_tile"],
@@ -91,10 +110,10 @@ export const SYMM_MEM_OPS: readonly BuiltinOp[] = [
     symmMemArgs: ["in_tiles", "out_tile"],
   },
   // Not in PyTorch's symm_mem: docs/ops.md asks for it; registered like the other collectives.
-  { schema: "broadcast(Tensor(a!) input, int root, str group_name) -> Tensor(a!)", symmMemArgs: ["input"] },
+  { schema: "broadcast(Tensor(a!) input, int root, str group_name) -> Tensor(a!)", symmMemArgs: ["input"], tags: ["inplace"] },
   // utilities: PyTorch registers nothing for these
-  { schema: "stream_write_value32_(Tensor(a!) input, int offset, int val) -> Tensor(a!)", symmMemArgs: [] },
-  { schema: "memset32_(Tensor(a!) input, int offset, int val, int count) -> Tensor(a!)", symmMemArgs: [] },
+  { schema: "stream_write_value32_(Tensor(a!) input, int offset, int val) -> Tensor(a!)", symmMemArgs: [], tags: ["inplace"] },
+  { schema: "memset32_(Tensor(a!) input, int offset, int val, int count) -> Tensor(a!)", symmMemArgs: [], tags: ["inplace"] },
   { schema: "get_remote_tensors(Tensor x, str group_name) -> Tensor[]", symmMemArgs: [] },
 ];
 
@@ -108,7 +127,9 @@ export function defineSymmMemOps(): Library {
     const name = parseSchema(op.schema).name;
     const meta = SYMM_MEM_METAS[name];
     if (meta === undefined) throw new OpError(`symm_mem::${name} has no meta kernel (src/ops/meta/symm-mem-meta.ts)`);
-    lib.define(op.schema, { ...(op.symmMemArgs.length > 0 ? { symmMemArgs: [...op.symmMemArgs] } : {}), meta });
+    // As PyTorch's own C++-defined symm_mem ops: tags checked, no aliasing-return deprecation warning.
+    const tags = { ...(op.tags === undefined ? {} : { tags: op.tags }), warnOnAliasingReturn: false };
+    lib.define(op.schema, { ...(op.symmMemArgs.length > 0 ? { symmMemArgs: [...op.symmMemArgs] } : {}), meta, ...tags });
   }
   library = lib;
   return lib;

@@ -3,16 +3,19 @@
  * "cpu" and "webgpu" backends alike: the algorithms (this folder) are backend-neutral and
  * take their arithmetic from `ctx.backend.reducer(ctx.rank)`. A backend plugin gets them all with
  * `registerBuiltinKernels(name)` (src/ops/builtin-kernels.ts), and they work if its contract does.
- * all_to_all_vdev*, tile_reduce and multi_root_tile_reduce have no kernels yet.
  */
 import { allGatherOut } from "./all-gather.ts";
 import {
   oneShotAllReduce, oneShotAllReduceCopy, oneShotAllReduceCopyOut, oneShotAllReduceOut, oneShotReduceOut,
   twoShotAllReduceInPlace, twoShotAllReduceOut,
 } from "./all-reduce.ts";
+import { allToAll } from "./all-to-all.ts";
+import { allToAllGet, makeA2aExchangePlan } from "./all-to-all-plan.ts";
+import { allToAllVdev, allToAllVdev2d, allToAllVdev2dOffset } from "./all-to-all-vdev.ts";
 import { broadcast } from "./broadcast.ts";
 import { reduceScatterOut } from "./reduce-scatter.ts";
 import { getRemoteTensors } from "./remote-tensors.ts";
+import { multiRootTileReduce, tileReduce } from "./tile-reduce.ts";
 import { memset32, streamWriteValue32 } from "./write-value32.ts";
 import type { OpContext } from "../../backends/context.ts";
 import { Library, type Kernel } from "../../library/library.ts";
@@ -32,6 +35,14 @@ export const SYMM_MEM_KERNELS: Readonly<Record<string, Kernel<OpContext>>> = {
   multimem_one_shot_reduce_out: oneShotReduceOut,
   multimem_all_gather_out: allGatherOut,
   reduce_scatter_out: reduceScatterOut,
+  all_to_all_vdev: allToAllVdev,
+  all_to_all_vdev_2d: allToAllVdev2d,
+  all_to_all_vdev_2d_offset: allToAllVdev2dOffset,
+  _make_a2a_exchange_plan: makeA2aExchangePlan,
+  _all_to_all_get: allToAllGet,
+  all_to_all: allToAll,
+  tile_reduce: tileReduce,
+  multi_root_tile_reduce: multiRootTileReduce,
   broadcast,
   get_remote_tensors: getRemoteTensors,
   stream_write_value32_: streamWriteValue32,

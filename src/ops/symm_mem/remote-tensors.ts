@@ -4,7 +4,6 @@ import { OpError } from "../../core/errors.ts";
 import { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { BoundArgs } from "../../library/bind.ts";
 import { describeTensor, opGroup } from "./checks.ts";
-import { peerBytes } from "../../heap/peer-regions.ts";
 
 /**
  * Views of `x` on every rank of the group, ordered by rank; this rank's entry is `x` itself.
@@ -25,7 +24,8 @@ export async function getRemoteTensors(args: BoundArgs, ctx: OpContext): Promise
   const h = await ctx.rank.symm.rendezvous(x, group);
   return h.offsets.map((offset, p) => {
     if (p === h.rank) return x;
-    const slab = peerBytes(h, p, x, 0, 0).buffer;
-    return new SymmetricTensor(group, { ...x.allocation, offset }, x.dtype, x.shape, slab, x.viewOffset, x.base);
+    const slab = h.getBuffer(p, [0], "uint8", x.viewOffset).buffer as SharedArrayBuffer;
+    // The same strides: a peer's copy of a strided tile is the same tile of the peer's copy.
+    return new SymmetricTensor(group, { ...x.allocation, offset }, x.dtype, x.shape, slab, x.viewOffset, x.base, x.strides);
   });
 }

@@ -6,7 +6,7 @@
  */
 import { hostAllReduce } from "./host-all-reduce.ts";
 import type { OpContext } from "../../backends/context.ts";
-import { Library, type Kernel } from "../../library/library.ts";
+import { Library, type Kernel, type Tag } from "../../library/library.ts";
 import type { MetaKernel } from "../../library/meta.ts";
 import { WEBSHMEM_METAS } from "../meta/webshmem-meta.ts";
 
@@ -21,6 +21,8 @@ export interface WebshmemOp {
   readonly kernel: Kernel<OpContext>;
   /** Its meta kernel. */
   readonly meta: MetaKernel;
+  /** torch.Tag names, checked at definition (docs/schema.md). */
+  readonly tags?: readonly Tag[];
 }
 
 /**
@@ -34,6 +36,7 @@ export const WEBSHMEM_OPS: Readonly<Record<string, WebshmemOp>> = {
     schema: "host_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)",
     kernel: hostAllReduce,
     meta: WEBSHMEM_METAS.host_all_reduce_,
+    tags: ["inplace"],
   },
 };
 
@@ -46,8 +49,8 @@ let library: Library | undefined;
 export function defineWebshmemOps(): Library {
   if (library !== undefined) return library;
   const lib = new Library(WEBSHMEM_NAMESPACE, "DEF");
-  for (const [name, { schema, kernel, meta }] of Object.entries(WEBSHMEM_OPS)) {
-    lib.define(schema, { meta });
+  for (const [name, { schema, kernel, meta, tags }] of Object.entries(WEBSHMEM_OPS)) {
+    lib.define(schema, { meta, ...(tags === undefined ? {} : { tags }) });
     for (const backend of WEBSHMEM_KERNEL_BACKENDS) lib.impl(name, kernel, backend);
   }
   library = lib;

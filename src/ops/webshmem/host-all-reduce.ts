@@ -19,7 +19,7 @@ import { OpError } from "../../core/errors.ts";
 import { checkReduction } from "../../core/reduce-op.ts";
 import { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { BoundArgs } from "../../library/bind.ts";
-import { describeTensor, opGroup } from "../symm_mem/checks.ts";
+import { checkContiguous, describeTensor, opGroup } from "../symm_mem/checks.ts";
 import type { HostCall } from "./host-call.ts";
 import { pipelined } from "./host-pipeline.ts";
 import { HOST_STAGED_MAX_BYTES, stagedWhole } from "./host-staged.ts";
@@ -43,6 +43,7 @@ export async function hostAllReduce(args: BoundArgs, ctx: OpContext): Promise<Te
   if (!group.isMember) {
     throw new OpError(`${op}: rank ${ctx.rank.rank} is not a member of group "${group.name}" (ranks ${group.ranks.join(", ")})`);
   }
+  if (input instanceof SymmetricTensor) checkContiguous(ctx, "input", input);
   const { reduceOp, dtype } = checkReduction(op, args.reduce_op, input.dtype);
   const call: HostCall = { op, ctx, group, dtype, reduceOp, tuning: hostTuning(ctx.settings) };
   if (input instanceof SymmetricTensor && input.group === group) {
