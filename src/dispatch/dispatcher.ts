@@ -261,15 +261,22 @@ export class Dispatcher {
     const { offsets, total } = layoutSlots(todo.map((r) => r.original.nbytes));
     const ws = await this.workspace(group, REALIZE).ensure(total);
     const out: Realized[] = [];
+    const reads: Promise<void>[] = [];
     for (let i = 0; i < todo.length; i++) {
       const r = todo[i];
       const heap = ws.view(offsets[i], r.original.shape, r.original.dtype);
       // A strided tile of another group is packed row by row; the kernel gets a contiguous copy.
       if (r.original instanceof SymmetricTensor) copyElements(heap, r.original);
-      else await backend.toHeap(this.rank, r.original, heap);
+      else reads.push(backend.toHeap(this.rank, r.original, heap));
       this.stats.realizations++;
       out.push({ ...r, heap });
     }
+    // Every readback in flight at once: one device round trip (on Deno one ~10 ms mapAsync tick)
+    // for all of an op's arguments, not one each (BENCHMARKS.md, T5). All settle before a failure
+    // is thrown, so nothing is still writing the workspace when the call unwinds.
+    const settled = await Promise.allSettled(reads);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     return out;
   }
 
