@@ -1,14 +1,7 @@
+import { mulberry32 } from "../src/core/random.ts";
+
 /** A small seeded PRNG (mulberry32): the same numbers on every rank, in every runtime. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** A seed derived from a seed and a stream number, so that streams do not overlap. */
 export function deriveSeed(seed: number, stream: number): number {

@@ -122,12 +122,8 @@ static long long check(dtype_t t, const void *p, size_t count, redop_t op, int n
 }
 
 typedef struct {
-  size_t min_bytes, max_bytes, step_bytes;
-  double step_factor;
-  int iters, warmup, check;
+  sweep_t sweep;
   redop_t op;
-  dtype_t dtype;
-  const char *json;
 } options_t;
 
 static void usage(FILE *f) {
@@ -140,86 +136,27 @@ static void usage(FILE *f) {
           "-o sum -d float\n");
 }
 
-/* Returns 0 on success, 1 for --help, -1 (after printing why, on rank 0) for a bad argument. */
-static int parse_args(int argc, char **argv, options_t *o, int rank) {
-  o->min_bytes = 8;
-  o->max_bytes = 32u << 20;
-  o->step_bytes = 0;
-  o->step_factor = 2;
-  o->iters = 20;
-  o->warmup = 5;
-  o->check = 1;
-  o->op = OP_SUM;
-  o->dtype = T_FLOAT;
-  o->json = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1;
-    const char *val = NULL;
-    char flag[32];
-    const char *eq = strchr(a, '=');
-    if (eq != NULL && a[0] == '-' && (size_t)(eq - a) < sizeof flag) {
-      memcpy(flag, a, (size_t)(eq - a));
-      flag[eq - a] = '\0';
-      val = eq + 1;
-    } else {
-      snprintf(flag, sizeof flag, "%s", a);
-      if (i + 1 < argc) val = argv[i + 1];
-      if (val != NULL) i++;
-    }
-#define BAD(...)                                                        \
-  do {                                                                  \
-    if (rank == 0) {                                                    \
-      fprintf(stderr, "allreduce: " __VA_ARGS__);                       \
-      fputc('\n', stderr);                                              \
-      usage(stderr);                                                    \
-    }                                                                   \
-    return -1;                                                          \
-  } while (0)
-    if (strcmp(flag, "-b") && strcmp(flag, "-e") && strcmp(flag, "-f") && strcmp(flag, "-i") &&
-        strcmp(flag, "-n") && strcmp(flag, "-w") && strcmp(flag, "-c") && strcmp(flag, "-o") &&
-        strcmp(flag, "-d") && strcmp(flag, "--json") && strcmp(flag, "-g"))
-      BAD("unknown flag %s", flag);
-    if (val == NULL) BAD("%s needs a value", flag);
-    if (!strcmp(flag, "-b")) {
-      if (!parse_size(val, &o->min_bytes)) BAD("-b: not a size: %s", val);
-    } else if (!strcmp(flag, "-e")) {
-      if (!parse_size(val, &o->max_bytes)) BAD("-e: not a size: %s", val);
-    } else if (!strcmp(flag, "-i")) {
-      if (!parse_size(val, &o->step_bytes) || o->step_bytes == 0) BAD("-i: not a size > 0: %s", val);
-      o->step_factor = 0;
-    } else if (!strcmp(flag, "-f")) {
-      char *end;
-      o->step_factor = strtod(val, &end);
-      if (end == val || *end != '\0' || !(o->step_factor > 1)) BAD("-f: the step factor must be > 1, found %s", val);
-      o->step_bytes = 0;
-    } else if (!strcmp(flag, "-n")) {
-      if (!parse_int(val, &o->iters) || o->iters < 1) BAD("-n: iterations must be an integer >= 1, found %s", val);
-    } else if (!strcmp(flag, "-w")) {
-      if (!parse_int(val, &o->warmup)) BAD("-w: warm-up iterations must be an integer >= 0, found %s", val);
-    } else if (!strcmp(flag, "-c")) {
-      if (!parse_int(val, &o->check) || o->check > 1) BAD("-c: expected 0 or 1, found %s", val);
-    } else if (!strcmp(flag, "-o")) {
-      int found = 0;
-      for (int k = 0; k < 4; k++)
-        if (!strcmp(val, OPNAMES[k])) o->op = (redop_t)k, found = 1;
-      if (!found) BAD("-o: expected sum, prod, max or min, found %s", val);
-    } else if (!strcmp(flag, "-d")) {
-      if (!parse_dtype(val, &o->dtype)) BAD("-d: expected float, double, int8, uint8, int32, uint32, int64 or uint64, found %s", val);
-    } else if (!strcmp(flag, "--json")) {
-      o->json = val;
-    } else if (!strcmp(flag, "-g")) {
-      /* the rank count is mpirun's -np; -g is accepted so that flag lines can be shared */
-      int g;
-      if (!parse_int(val, &g)) BAD("-g: expected a rank count, found %s", val);
-    }
-#undef BAD
-  }
-  if (o->max_bytes < o->min_bytes) {
-    if (rank == 0) fprintf(stderr, "allreduce: -e (%zu) is below -b (%zu)\n", o->max_bytes, o->min_bytes);
+/* -o sum|prod|max|min. */
+static int own_flag(const char *flag, const char *val, void *ctx, char *why, size_t n) {
+  if (strcmp(flag, "-o")) return 0;
+  if (val == NULL) {
+    snprintf(why, n, "-o needs a value");
     return -1;
   }
-  return 0;
+  for (int k = 0; k < 4; k++) {
+    if (!strcmp(val, OPNAMES[k])) {
+      *(redop_t *)ctx = (redop_t)k;
+      return 1;
+    }
+  }
+  snprintf(why, n, "-o: expected sum, prod, max or min, found %s", val);
+  return -1;
+}
+
+/* Returns 0 on success, 1 for --help, -1 (after printing why, on rank 0) for a bad argument. */
+static int parse_args(int argc, char **argv, options_t *o, int rank) {
+  o->op = OP_SUM;
+  return parse_sweep_args(argc, argv, "allreduce", rank, &o->sweep, usage, own_flag, &o->op);
 }
 
 typedef struct {
@@ -232,18 +169,18 @@ typedef struct {
 /* One column (out-of-place or in-place) at one size: warm-up, timed loop, optional check. */
 static row_t measure(const options_t *o, void *sendbuf, void *recvbuf, size_t count, int inplace, int rank,
                      int nranks) {
-  size_t elem = DTYPES[o->dtype].size;
-  MPI_Datatype dt = mpi_type(o->dtype);
+  size_t elem = DTYPES[o->sweep.dtype].size;
+  MPI_Datatype dt = mpi_type(o->sweep.dtype);
   MPI_Op op = mpi_op(o->op);
   const void *src = inplace ? MPI_IN_PLACE : sendbuf;
   row_t row = {.size = count * elem, .count = count, .inplace = inplace, .wrong = -1};
 
-  fill(o->dtype, inplace ? recvbuf : sendbuf, count, o->op, rank);
-  for (int i = 0; i < o->warmup; i++) MPI_Allreduce(src, recvbuf, (int)count, dt, op, MPI_COMM_WORLD);
+  fill(o->sweep.dtype, inplace ? recvbuf : sendbuf, count, o->op, rank);
+  for (int i = 0; i < o->sweep.warmup; i++) MPI_Allreduce(src, recvbuf, (int)count, dt, op, MPI_COMM_WORLD);
   MPI_Barrier(MPI_COMM_WORLD);
   double t0 = MPI_Wtime();
-  for (int i = 0; i < o->iters; i++) MPI_Allreduce(src, recvbuf, (int)count, dt, op, MPI_COMM_WORLD);
-  double local = (MPI_Wtime() - t0) / o->iters, slowest = 0;
+  for (int i = 0; i < o->sweep.iters; i++) MPI_Allreduce(src, recvbuf, (int)count, dt, op, MPI_COMM_WORLD);
+  double local = (MPI_Wtime() - t0) / o->sweep.iters, slowest = 0;
   MPI_Reduce(&local, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
   MPI_Bcast(&slowest, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
 
@@ -251,11 +188,11 @@ static row_t measure(const options_t *o, void *sendbuf, void *recvbuf, size_t co
   row.algbw = slowest > 0 ? (double)row.size / slowest / 1e9 : 0;
   row.busbw = row.algbw * 2.0 * (nranks - 1) / nranks;
 
-  if (o->check) {
-    fill(o->dtype, inplace ? recvbuf : sendbuf, count, o->op, rank);
+  if (o->sweep.check) {
+    fill(o->sweep.dtype, inplace ? recvbuf : sendbuf, count, o->op, rank);
     if (!inplace) memset(recvbuf, 0, count * elem);
     MPI_Allreduce(src, recvbuf, (int)count, dt, op, MPI_COMM_WORLD);
-    long long mine = check(o->dtype, recvbuf, count, o->op, nranks), total = 0;
+    long long mine = check(o->sweep.dtype, recvbuf, count, o->op, nranks), total = 0;
     MPI_Reduce(&mine, &total, 1, MPI_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Bcast(&total, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
     row.wrong = total;
@@ -288,10 +225,10 @@ int main(int argc, char **argv) {
   char version[MPI_MAX_LIBRARY_VERSION_STRING];
   library_version(version);
 
-  size_t elem = DTYPES[o.dtype].size;
-  size_t max_count = o.max_bytes / elem > 0 ? o.max_bytes / elem : 1;
+  size_t elem = DTYPES[o.sweep.dtype].size;
+  size_t max_count = o.sweep.max_bytes / elem > 0 ? o.sweep.max_bytes / elem : 1;
   if (max_count > (size_t)2147483647) {
-    if (rank == 0) fprintf(stderr, "allreduce: -e %zu is more than 2^31-1 elements of %s\n", o.max_bytes, DTYPES[o.dtype].name);
+    if (rank == 0) fprintf(stderr, "allreduce: -e %zu is more than 2^31-1 elements of %s\n", o.sweep.max_bytes, DTYPES[o.sweep.dtype].name);
     MPI_Finalize();
     return 1;
   }
@@ -310,12 +247,12 @@ int main(int argc, char **argv) {
   MPI_Gather(&pid, 1, MPI_INT, pids, 1, MPI_INT, 0, MPI_COMM_WORLD);
 
   if (rank == 0) {
-    if (o.step_factor > 1)
+    if (o.sweep.step_factor > 1)
       printf("# MPI_Allreduce  ranks %d  minBytes %zu maxBytes %zu step: %g(factor) warmup iters: %d iters: %d validation: %d\n",
-             nranks, o.min_bytes, o.max_bytes, o.step_factor, o.warmup, o.iters, o.check);
+             nranks, o.sweep.min_bytes, o.sweep.max_bytes, o.sweep.step_factor, o.sweep.warmup, o.sweep.iters, o.sweep.check);
     else
       printf("# MPI_Allreduce  ranks %d  minBytes %zu maxBytes %zu step: %zu(bytes) warmup iters: %d iters: %d validation: %d\n",
-             nranks, o.min_bytes, o.max_bytes, o.step_bytes, o.warmup, o.iters, o.check);
+             nranks, o.sweep.min_bytes, o.sweep.max_bytes, o.sweep.step_bytes, o.sweep.warmup, o.sweep.iters, o.sweep.check);
     printf("#\n# %s\n#\n# Using ranks\n", version);
     for (int r = 0; r < nranks; r++) printf("#  Rank %2d Pid %6d on %10s\n", r, pids[r], host);
     printf("#\n");
@@ -333,11 +270,11 @@ int main(int argc, char **argv) {
   /* Like nccl-tests: warm up at the largest and at the smallest size before the first timing, so
    * that connection set-up and first-touch page faults land in no row. */
   {
-    size_t min_count = o.min_bytes / elem > 0 ? o.min_bytes / elem : 1;
-    for (int i = 0; i < o.warmup; i++)
-      MPI_Allreduce(sendbuf, recvbuf, (int)max_count, mpi_type(o.dtype), mpi_op(o.op), MPI_COMM_WORLD);
-    for (int i = 0; i < o.warmup; i++)
-      MPI_Allreduce(sendbuf, recvbuf, (int)min_count, mpi_type(o.dtype), mpi_op(o.op), MPI_COMM_WORLD);
+    size_t min_count = o.sweep.min_bytes / elem > 0 ? o.sweep.min_bytes / elem : 1;
+    for (int i = 0; i < o.sweep.warmup; i++)
+      MPI_Allreduce(sendbuf, recvbuf, (int)max_count, mpi_type(o.sweep.dtype), mpi_op(o.op), MPI_COMM_WORLD);
+    for (int i = 0; i < o.sweep.warmup; i++)
+      MPI_Allreduce(sendbuf, recvbuf, (int)min_count, mpi_type(o.sweep.dtype), mpi_op(o.op), MPI_COMM_WORLD);
   }
 
   size_t nrows_cap = 64, nrows = 0;
@@ -346,7 +283,7 @@ int main(int argc, char **argv) {
   double bw_sum = 0;
   int bw_count = 0;
   size_t last_count = 0;
-  for (size_t size = o.min_bytes; size <= o.max_bytes;) {
+  for (size_t size = o.sweep.min_bytes; size <= o.sweep.max_bytes;) {
     size_t count = size / elem > 0 ? size / elem : 1;
     if (nrows == 0 || count != last_count) {
       last_count = count;
@@ -360,14 +297,14 @@ int main(int argc, char **argv) {
       bw_sum += out.busbw + in.busbw;
       bw_count += 2;
       if (rank == 0) {
-        printf("%12zu  %12zu  %8s  %6s  %6d", out.size, count, DTYPES[o.dtype].name, OPNAMES[o.op], -1);
+        printf("%12zu  %12zu  %8s  %6s  %6d", out.size, count, DTYPES[o.sweep.dtype].name, OPNAMES[o.op], -1);
         print_columns(&out);
         print_columns(&in);
         printf("\n");
         fflush(stdout);
       }
     }
-    size_t next = o.step_factor > 1 ? (size_t)((double)size * o.step_factor) : size + o.step_bytes;
+    size_t next = o.sweep.step_factor > 1 ? (size_t)((double)size * o.sweep.step_factor) : size + o.sweep.step_bytes;
     if (next <= size) next = size + 1;
     size = next;
   }
@@ -377,10 +314,10 @@ int main(int argc, char **argv) {
     printf("# Avg bus bandwidth    : %g \n", bw_count ? bw_sum / bw_count : 0.0);
     printf("#\n");
     fflush(stdout);
-    if (o.json != NULL) {
-      FILE *f = fopen(o.json, "w");
+    if (o.sweep.json != NULL) {
+      FILE *f = fopen(o.sweep.json, "w");
       if (f == NULL) {
-        perror(o.json);
+        perror(o.sweep.json);
         MPI_Abort(MPI_COMM_WORLD, 1);
       }
       char date[32];
@@ -394,14 +331,14 @@ int main(int argc, char **argv) {
         const row_t *r = &rows[k];
         fprintf(f, "%s\n    {\"op\": \"all_reduce\", \"algo\": \"mpi\", \"size\": %zu, \"count\": %zu, \"dtype\": \"%s\", "
                    "\"redop\": \"%s\", \"inplace\": %s, \"time_us\": %.3f, \"algbw\": %.6g, \"busbw\": %.6g, \"wrong\": ",
-                k ? "," : "", r->size, r->count, DTYPES[o.dtype].name, OPNAMES[o.op], r->inplace ? "true" : "false",
+                k ? "," : "", r->size, r->count, DTYPES[o.sweep.dtype].name, OPNAMES[o.op], r->inplace ? "true" : "false",
                 r->time_us, r->algbw, r->busbw);
         if (r->wrong < 0) fprintf(f, "null}");
         else fprintf(f, "%lld}", r->wrong);
       }
       fprintf(f, "\n  ],\n  \"baselines\": []\n}\n");
       if (fclose(f) != 0) {
-        perror(o.json);
+        perror(o.sweep.json);
         MPI_Abort(MPI_COMM_WORLD, 1);
       }
     }

@@ -83,13 +83,7 @@ static long long check(dtype_t t, const void *p, size_t count, int rank, int nra
   }
 }
 
-typedef struct {
-  size_t min_bytes, max_bytes, step_bytes;
-  double step_factor;
-  int iters, warmup, check;
-  dtype_t dtype;
-  const char *json;
-} options_t;
+typedef sweep_t options_t;
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -100,71 +94,17 @@ static void usage(FILE *f) {
           "sizes take K, M, G suffixes (powers of 1024); defaults: -b 8 -e 32M -f 2 -n 20 -w 5 -c 1 -d float\n");
 }
 
+/* -o: MPI_Alltoall has no reduce op, so say that rather than "unknown flag". */
+static int own_flag(const char *flag, const char *val, void *ctx, char *why, size_t n) {
+  (void)val, (void)ctx;
+  if (strcmp(flag, "-o")) return 0;
+  snprintf(why, n, "-o: MPI_Alltoall does not reduce; leave -o out");
+  return -1;
+}
+
 /* Returns 0 on success, 1 for --help, -1 (after printing why, on rank 0) for a bad argument. */
 static int parse_args(int argc, char **argv, options_t *o, int rank) {
-  *o = (options_t){.min_bytes = 8, .max_bytes = 32u << 20, .step_factor = 2, .iters = 20, .warmup = 5, .check = 1,
-                   .dtype = T_FLOAT, .json = NULL};
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) return 1;
-    const char *val = NULL;
-    char flag[32];
-    const char *eq = strchr(a, '=');
-    if (eq != NULL && a[0] == '-' && (size_t)(eq - a) < sizeof flag) {
-      memcpy(flag, a, (size_t)(eq - a));
-      flag[eq - a] = '\0';
-      val = eq + 1;
-    } else {
-      snprintf(flag, sizeof flag, "%s", a);
-      if (i + 1 < argc) val = argv[++i];
-    }
-#define BAD(...)                                  \
-  do {                                            \
-    if (rank == 0) {                              \
-      fprintf(stderr, "alltoall: " __VA_ARGS__);  \
-      fputc('\n', stderr);                        \
-      usage(stderr);                              \
-    }                                             \
-    return -1;                                    \
-  } while (0)
-    if (!strcmp(flag, "-o")) BAD("-o: MPI_Alltoall does not reduce; leave -o out");
-    if (strcmp(flag, "-b") && strcmp(flag, "-e") && strcmp(flag, "-f") && strcmp(flag, "-i") && strcmp(flag, "-n") &&
-        strcmp(flag, "-w") && strcmp(flag, "-c") && strcmp(flag, "-d") && strcmp(flag, "--json") && strcmp(flag, "-g"))
-      BAD("unknown flag %s", flag);
-    if (val == NULL) BAD("%s needs a value", flag);
-    if (!strcmp(flag, "-b")) {
-      if (!parse_size(val, &o->min_bytes)) BAD("-b: not a size: %s", val);
-    } else if (!strcmp(flag, "-e")) {
-      if (!parse_size(val, &o->max_bytes)) BAD("-e: not a size: %s", val);
-    } else if (!strcmp(flag, "-i")) {
-      if (!parse_size(val, &o->step_bytes) || o->step_bytes == 0) BAD("-i: not a size > 0: %s", val);
-      o->step_factor = 0;
-    } else if (!strcmp(flag, "-f")) {
-      char *end;
-      o->step_factor = strtod(val, &end);
-      if (end == val || *end != '\0' || !(o->step_factor > 1)) BAD("-f: the step factor must be > 1, found %s", val);
-      o->step_bytes = 0;
-    } else if (!strcmp(flag, "-n")) {
-      if (!parse_int(val, &o->iters) || o->iters < 1) BAD("-n: iterations must be an integer >= 1, found %s", val);
-    } else if (!strcmp(flag, "-w")) {
-      if (!parse_int(val, &o->warmup)) BAD("-w: warm-up iterations must be an integer >= 0, found %s", val);
-    } else if (!strcmp(flag, "-c")) {
-      if (!parse_int(val, &o->check) || o->check > 1) BAD("-c: expected 0 or 1, found %s", val);
-    } else if (!strcmp(flag, "-d")) {
-      if (!parse_dtype(val, &o->dtype)) BAD("-d: expected float, double, int8, uint8, int32, uint32, int64 or uint64, found %s", val);
-    } else if (!strcmp(flag, "--json")) {
-      o->json = val;
-    } else if (!strcmp(flag, "-g")) {
-      int g; /* the rank count is mpirun's -np; -g is accepted so that flag lines can be shared */
-      if (!parse_int(val, &g)) BAD("-g: expected a rank count, found %s", val);
-    }
-#undef BAD
-  }
-  if (o->max_bytes < o->min_bytes) {
-    if (rank == 0) fprintf(stderr, "alltoall: -e (%zu) is below -b (%zu)\n", o->max_bytes, o->min_bytes);
-    return -1;
-  }
-  return 0;
+  return parse_sweep_args(argc, argv, "alltoall", rank, o, usage, own_flag, NULL);
 }
 
 typedef struct {

@@ -14,6 +14,7 @@
  * gets ⌊units · w_j / Σw⌋ units; the units left over go to the first bin of the largest weight.
  * The pattern depends on the world size and the experts, not on the size, so each row scales it.
  */
+import { mulberry32 } from "../core/random.ts";
 
 /** The seed of the split pattern (the date it was fixed). */
 export const SPLIT_SEED = 20261202;
@@ -23,18 +24,6 @@ export const DEFAULT_EXPERTS = 2;
 
 /** Bytes of one split unit: every split is a multiple of it, so every chunk starts 16-byte aligned. */
 export const SPLIT_UNIT_BYTES = 16;
-
-/** A small seeded PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rank `rank`'s bin weights (world · experts of them, at least one not 0). */
 export function splitWeights(rank: number, ranks: number, experts: number): number[] {

@@ -22,6 +22,7 @@ import { GpuReducer } from "../../src/backends/webgpu/gpu-reducer.ts";
 import { resourcesOf } from "../../src/backends/webgpu/device-resources.ts";
 import { RING_DEPTH, StagingRing } from "../../src/backends/webgpu/staging-ring.ts";
 import { itemsize } from "../../src/core/dtype.ts";
+import { mulberry32 } from "../../src/core/random.ts";
 import { reduceShaderSource } from "../../src/backends/webgpu/wgsl/reduce-shader.ts";
 import { check } from "./check.ts";
 
@@ -52,14 +53,7 @@ async function expectRejection(what: string, p: Promise<unknown>, message: RegEx
 
 /** Deterministic [0, 1) generator (mulberry32), so a failure reproduces. */
 export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** A raw stored value: ±[0.5, 2) for floats, so prod of 8 stays finite even in f16; any i32. */
