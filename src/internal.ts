@@ -32,3 +32,4 @@ export { resourcesOf, releaseDeviceResources, type DeviceResources } from "./bac
 export { observeReadbacks, RING_DEPTH, StagingRing, type ReadbackObserver } from "./backends/webgpu/staging-ring.ts";
 export { paddedSize } from "./backends/webgpu/gpu-tensor.ts";
 export { sharedSource, tensorUsage, writeBytes } from "./backends/webgpu/gpu-buffers.ts";
+export { mulberry32 } from "./core/random.ts";

@@ -14,7 +14,7 @@
  * gets ⌊units · w_j / Σw⌋ units; the units left over go to the first bin of the largest weight.
  * The pattern depends on the world size and the experts, not on the size, so each row scales it.
  */
-import { mulberry32 } from "../core/random.ts";
+import { mulberry32 } from "../internal.ts";
 
 /** The seed of the split pattern (the date it was fixed). */
 export const SPLIT_SEED = 20261202;
