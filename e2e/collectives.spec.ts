@@ -4,8 +4,15 @@
 import { expect, test } from "@playwright/test";
 import { webgpuSkipReason } from "./gpu.ts";
 import { type HarnessGlobal, openHarness } from "./harness-page.ts";
+import { SAMPLE_WINDOWS } from "../test/shared/sample-windows.ts";
 
-const fraction = Number(process.env.WEBSHMEM_MATRIX_FRACTION ?? "0.3");
+// Each Playwright project samples its own window of the small matrix (Node's Dawn and Deno take
+// others): the dev server's pages one fifth, the production build's one tenth.
+function windowOf(project: string): { sampleFrom: number; smallFraction: number } {
+  const w = project === "built" ? SAMPLE_WINDOWS.chromiumBuilt : SAMPLE_WINDOWS.chromiumDev;
+  const env = process.env.WEBSHMEM_MATRIX_FRACTION;
+  return env === undefined ? w : { sampleFrom: w.sampleFrom, smallFraction: Number(env) };
+}
 
 test.describe("collective matrix in Chromium, webgpu", () => {
   test.beforeEach(async ({ page }) => {
@@ -16,17 +23,18 @@ test.describe("collective matrix in Chromium, webgpu", () => {
   });
 
   for (const worldSize of [2, 3, 4, 8]) {
-    test(`${worldSize} ranks (sample ${fraction})`, async ({ page }) => {
+    test(`${worldSize} ranks (this project's sample window)`, async ({ page }, info) => {
+      const { sampleFrom, smallFraction } = windowOf(info.project.name);
       page.on("console", (m) => { if (!m.text().startsWith("[vite]")) console.log(`  ${m.text()}`); });
-      const summary = await page.evaluate(async ({ worldSize, fraction }) => {
+      const summary = await page.evaluate(async ({ worldSize, sampleFrom, smallFraction }) => {
         const m = await (globalThis as unknown as HarnessGlobal).__harness.load("collective-matrix");
         const report = await m.runCollectiveMatrix({
-          backend: "webgpu", worldSizes: [worldSize], smallFraction: fraction,
+          backend: "webgpu", worldSizes: [worldSize], smallFraction, sampleFrom,
           largeCases: worldSize === 4 ? 2 : 1, dtypes: ["float32", "bfloat16", "int32"],
         });
         return report.summary;
-      }, { worldSize, fraction });
-      console.log(`  ${summary}`);
+      }, { worldSize, sampleFrom, smallFraction });
+      console.log(`  sample ${smallFraction} from ${sampleFrom}: ${summary}`);
     });
   }
 

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  allCases, LARGE_COUNTS, MATRIX_WORLD_SIZES, matrixCases, OFFSETS, runCollectiveMatrix, SMALL_COUNTS,
+  allCases, LARGE_COUNTS, MATRIX_WORLD_SIZES, matrixCases, OFFSETS, runCollectiveMatrix, SAMPLE_WINDOWS, SMALL_COUNTS,
 } from "../shared/collective-matrix.ts";
-import { MATRIX_OPS } from "../fixtures/collective-ranks.ts";
+import { describeCase, MATRIX_OPS } from "../fixtures/collective-ranks.ts";
 
 describe("the matrix definition", () => {
   it("covers ops × dtypes × reduce ops × counts × placements, and samples only the large counts", () => {
@@ -33,6 +33,25 @@ describe("the matrix definition", () => {
     const n = [...a.values()].flat().length;
     expect(n).toBeGreaterThan(0.03 * 4 * 3090);
     expect(n).toBeLessThan(0.07 * 4 * 3090);
+  });
+
+  it("the webgpu runtimes' sample windows are disjoint and each runs about its share", () => {
+    const ids = (o: { sampleFrom: number; smallFraction: number }) =>
+      [...matrixCases({ ...o, largeCases: 0 }).entries()].flatMap(([w, cs]) => cs.map((c) => `${w}/${describeCase(c, w)}`));
+    const seen = new Map<string, string>();
+    for (const [runtime, window] of Object.entries(SAMPLE_WINDOWS)) {
+      const mine = ids(window);
+      expect(mine.length).toBeGreaterThan(0.7 * window.smallFraction * 4 * 3090);
+      expect(mine.length).toBeLessThan(1.3 * window.smallFraction * 4 * 3090);
+      for (const id of mine) {
+        expect(seen.get(id), `${id} sampled by ${seen.get(id)} and ${runtime}`).toBeUndefined();
+        seen.set(id, runtime);
+      }
+    }
+    // A window that wraps past 1 takes the cases at the start again.
+    const wrapped = new Set(ids({ sampleFrom: 0.9, smallFraction: 0.2 }));
+    expect(ids({ sampleFrom: 0, smallFraction: 0.1 }).every((id) => wrapped.has(id))).toBe(true);
+    expect(() => matrixCases({ sampleFrom: 1 })).toThrow(/sampleFrom must lie in \[0, 1\), got 1/);
   });
 });
 

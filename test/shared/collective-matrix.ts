@@ -18,6 +18,8 @@ import {
 } from "../fixtures/collective-ranks.ts";
 import { rankSource } from "./rank-source.ts";
 
+export { SAMPLE_WINDOWS } from "./sample-windows.ts";
+
 export const MATRIX_WORLD_SIZES: readonly number[] = [2, 3, 4, 8];
 export const SMALL_COUNTS: readonly number[] = [0, 1, 4, 8192, 8196];
 export const LARGE_COUNTS: readonly number[] = [(1 << 20) + 3];
@@ -34,6 +36,13 @@ export interface MatrixOptions {
   readonly ops?: readonly MatrixOp[];
   /** Share of the small-count matrix to run, chosen deterministically. Default 1 (all of it). */
   readonly smallFraction?: number;
+  /**
+   * Where the sample starts, in [0, 1): a case runs when its hash, as a fraction of 2³², lies in
+   * [sampleFrom, sampleFrom + smallFraction) (wrapping at 1); the large cases are taken in hash
+   * order from the same point. Default 0. Runtimes that share a driver stack take disjoint windows
+   * (SAMPLE_WINDOWS), so together they cover more of the matrix than any one of them runs.
+   */
+  readonly sampleFrom?: number;
   /** How many large-count cases to run, over all world sizes (distinct ops first). Default 4. */
   readonly largeCases?: number;
   /** Largest per-rank arena a large case may need; bigger ones are never sampled. Default 24 MiB. */
@@ -101,7 +110,10 @@ export function allCases(world: number, counts: readonly number[], o: Omit<Matri
 export function matrixCases(o: Omit<MatrixOptions, "backend">): Map<number, CaseSpec[]> {
   const worlds = o.worldSizes ?? MATRIX_WORLD_SIZES;
   const fraction = o.smallFraction ?? 1;
-  const key = (w: number, c: CaseSpec) => hashKey(`${w}/${describeCase(c, w)}`);
+  const from = o.sampleFrom ?? 0;
+  if (!(from >= 0 && from < 1)) throw new RangeError(`sampleFrom must lie in [0, 1), got ${from}`);
+  // The hash measured from the window's start, wrapping: a case is sampled when it is below fraction.
+  const key = (w: number, c: CaseSpec) => (hashKey(`${w}/${describeCase(c, w)}`) - Math.floor(from * 2 ** 32) + 2 ** 32) % 2 ** 32;
   const byWorld = new Map<number, CaseSpec[]>();
   for (const w of worlds) {
     byWorld.set(w, allCases(w, SMALL_COUNTS, o).filter((c) => fraction >= 1 || key(w, c) / 2 ** 32 < fraction));
