@@ -119,21 +119,29 @@ export class Agreement {
   /** After a signal from `peer` was consumed: the peer must be at this call, with the same signature. */
   consumed(peer: number): void {
     const p = this.pending;
-    if (p !== undefined && p.unchecked.has(peer)) this.verify(p, peer, true);
+    // Its signal is here, so it reached this synchronisation; a failure after that is not this
+    // rank's to report (a wait that needs the peer again throws), a disagreement always is.
+    if (p !== undefined && p.unchecked.has(peer)) this.verify(p, peer, true, false);
   }
 
   /**
-   * Before the wait loop sleeps: every peer already at this call must agree, and none of them
-   * may have failed in it (a peer verified earlier in the call can fail later, at a workspace).
+   * Before the wait loop sleeps: every peer already at this call must agree, and `waitingOn`
+   * (the group rank this wait needs, or every peer when undefined) must not have failed in it (a
+   * peer verified earlier in the call can fail later, at a workspace). Another peer's failure is
+   * not this wait's business: that peer may have failed after it passed this synchronisation (its
+   * signal to this rank is already here, a third rank's is on its way), and then this rank must
+   * finish the synchronisation and fail in the call as that peer did, with the same error; should
+   * this rank need the failed peer later, the wait for it throws then.
    */
-  check(): void {
+  check(waitingOn?: number): void {
     const p = this.pending;
     if (p === undefined) return;
     const { control, boards, myRank } = this.g;
     for (let peer = 0; peer < boards.length; peer++) {
       if (peer === myRank) continue;
-      if (p.unchecked.has(peer)) this.verify(p, peer, false);
-      else if (Atomics.load(control, boards[peer] + SEQ) === p.seq) {
+      const fatal = waitingOn === undefined || waitingOn === peer;
+      if (p.unchecked.has(peer)) this.verify(p, peer, false, fatal);
+      else if (fatal && Atomics.load(control, boards[peer] + SEQ) === p.seq) {
         const state = Atomics.load(control, boards[peer] + STATE);
         if (state === FAILED || state === REFUSED) throw this.lost(p, peer, state);
       }
@@ -144,7 +152,8 @@ export class Agreement {
   end(): void {
     const p = this.pending;
     if (p === undefined) return;
-    for (const peer of p.unchecked) this.verify(p, peer, false);
+    // A disagreement fails the call; a peer that failed in it does not fail this rank's, which completed.
+    for (const peer of p.unchecked) this.verify(p, peer, false, false);
     Atomics.store(this.g.control, this.g.boards[this.g.myRank] + DONE, p.seq);
     this.pending = undefined;
   }
@@ -174,14 +183,15 @@ export class Agreement {
     this.pending = undefined;
   }
 
-  private verify(p: Pending, peer: number, strict: boolean): void {
+  /** `lostIsFatal` false: a peer that failed in the call stays unchecked instead of throwing (see check). */
+  private verify(p: Pending, peer: number, strict: boolean, lostIsFatal = true): void {
     const { control, boards } = this.g;
     const at = boards[peer];
     const seq = Atomics.load(control, at + SEQ);
     if (seq > p.seq) {
       // It moved on: if it completed this call it verified this rank's board; else it failed in it.
       if (Atomics.load(control, at + DONE) >= p.seq) p.unchecked.delete(peer);
-      else throw this.lost(p, peer, FAILED);
+      else if (lostIsFatal) throw this.lost(p, peer, FAILED);
       return;
     }
     if (seq < p.seq) {
@@ -193,7 +203,7 @@ export class Agreement {
       // It is writing its next call, so it is done with this one: completed (and then it verified
       // this rank) or failed.
       if (Atomics.load(control, at + DONE) >= p.seq) p.unchecked.delete(peer);
-      else throw this.lost(p, peer, FAILED);
+      else if (lostIsFatal) throw this.lost(p, peer, FAILED);
       return;
     }
     const words = p.sig.words;
@@ -217,7 +227,10 @@ export class Agreement {
     if (Atomics.load(control, at + STATE) !== state || Atomics.load(control, at + SEQ) !== seq) return;
     // A difference says more than "it failed" (the peer may have failed on this very difference).
     if (diff >= 0 && state !== REFUSED) throw this.disagree(p, peer, diff, theirs);
-    if (state === FAILED || state === REFUSED) throw this.lost(p, peer, state);
+    if (state === FAILED || state === REFUSED) {
+      if (lostIsFatal) throw this.lost(p, peer, state);
+      return;
+    }
     p.unchecked.delete(peer);
   }
 

@@ -102,7 +102,7 @@ export class ChunkProgress {
       control: this.o.control, timeoutMs: this.o.timeoutMs, spinMs: SPIN_MS, neverBlock: true,
       check: () => {
         if (this.failure !== undefined) throw this.failure;
-        group.agreement.check();
+        group.agreement.check(peer);
       },
       woke: () => this.wakeDelays?.push(performance.timeOrigin + performance.now() - this.times[peer][counter]),
       rank: me,

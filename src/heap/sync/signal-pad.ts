@@ -166,7 +166,7 @@ export class SignalPad {
     const agreement = this.g.agreement;
     return {
       rank: this.g.worldRank, peer, channel, timeoutMs: t, what, groupName: this.g.groupName,
-      check: agreement === undefined ? undefined : () => agreement.check(),
+      check: agreement === undefined ? undefined : () => agreement.check(peer),
     };
   }
 
