@@ -6,14 +6,14 @@
 // Paths are relative to the directory depcruise runs in (the repository root), with `/`.
 // Folders a rule names that do not exist (yet) simply match nothing.
 //
-// Layers, bottom to top: wasm (now src/core/wasm/, part of core) < core < heap < library < backends < ops < dispatch < api < rank
+// Layers, bottom to top: wasm (now src/core/wasm/, part of core) < core < heap < library < backends < ops < dispatch < plan < api < rank
 // < launch (< bench, which sees only the public entries). No folder imports one above it.
 // The entries may import anything: src/index.ts (public), src/internal.ts (unstable), src/worker.ts
 // (webshmem/worker: serveRanks) and src/rank-worker.ts (the library's own rank worker).
 // Folders not listed here (e.g. src/types/) are outside the layering rules.
 
 /** The layer folders, bottom to top; bench, which may import no layer, is last. */
-const LAYERS = ["wasm", "core", "heap", "library", "backends", "ops", "dispatch", "api", "rank", "launch", "bench"];
+const LAYERS = ["wasm", "core", "heap", "library", "backends", "ops", "dispatch", "plan", "api", "rank", "launch", "bench"];
 /** `^src/(x|y|...)/`: every layer folder above `folder`. */
 const above = (folder) => `^src/(${LAYERS.slice(LAYERS.indexOf(folder) + 1).join("|")})/`;
 
@@ -84,6 +84,7 @@ module.exports = {
     layer("backends-are-low", "backends", "a backend provides storage and kernels for ops; it must not depend on the ops, the dispatcher or the rank that use it."),
     layer("ops-are-low", "ops", "op definitions and kernels are registered with the dispatcher, they do not call into it, the API or the rank."),
     layer("dispatch-is-low", "dispatch", "the dispatcher runs whatever is registered; it must not depend on the user-facing API, the rank or the launcher."),
+    layer("plan-is-low", "plan", "the planner (trace, place, replay) runs ops through the dispatcher; the API and the rank use it, not the other way round."),
     layer("api-is-low", "api", "the user-facing collectives are built on the dispatcher; the rank composes them, not the other way round."),
     layer("rank-is-low", "rank", "the rank is the composition root inside a worker; the launcher (main thread) starts it, so the rank never imports the launcher."),
     layer("launch-is-low", "launch", "the launcher is library code; the benchmark is an application on top of the public API."),

@@ -16,6 +16,9 @@ import hostRanks from "../test/fixtures/workers/host-ranks.worker.ts?worker&url"
 import moeRanks from "../test/fixtures/workers/moe-ranks.worker.ts?worker&url";
 import tileRanks from "../test/fixtures/workers/tile-ranks.worker.ts?worker&url";
 import allToAllRanks from "../test/fixtures/workers/all-to-all-ranks.worker.ts?worker&url";
+import mmRanks from "../test/fixtures/workers/mm-ranks.worker.ts?worker&url";
+import planRanks from "../test/fixtures/workers/plan-ranks.worker.ts?worker&url";
+import fusedRanks from "../test/fixtures/workers/fused-ranks.worker.ts?worker&url";
 import { type RankFixture, useRankWorkers } from "../test/shared/rank-source.ts";
 
 const modules = {
@@ -30,6 +33,9 @@ const modules = {
   "moe-scenarios": () => import("../test/shared/moe-scenarios.ts"),
   "tile-scenarios": () => import("../test/shared/tile-scenarios.ts"),
   "all-to-all-scenarios": () => import("../test/shared/all-to-all-scenarios.ts"),
+  "mm-scenarios": () => import("../test/shared/mm-scenarios.ts"),
+  "plan-scenarios": () => import("../test/fixtures/plan-scenarios.ts"),
+  "fused-scenarios": () => import("../test/shared/fused-scenarios.ts"),
 };
 
 /** The modules a spec may load in the page, by name. */
@@ -55,6 +61,9 @@ const rankWorkers: Record<RankFixture, string> = {
   "moe-ranks": moeRanks,
   "tile-ranks": tileRanks,
   "all-to-all-ranks": allToAllRanks,
+  "mm-ranks": mmRanks,
+  "plan-ranks": planRanks,
+  "fused-ranks": fusedRanks,
 };
 
 useRankWorkers(rankWorkers);

@@ -4,7 +4,8 @@ import type { HarnessModules } from "./harness.ts";
 import { type HarnessGlobal, openHarness } from "./harness-page.ts";
 
 /** The harness modules that export a record of scenarios. */
-type ScenarioModule = "heap-scenarios" | "op-scenarios" | "failure-scenarios" | "tile-scenarios" | "all-to-all-scenarios";
+type ScenarioModule = "heap-scenarios" | "op-scenarios" | "failure-scenarios" | "tile-scenarios" | "all-to-all-scenarios"
+  | "mm-scenarios" | "plan-scenarios" | "fused-scenarios";
 
 /**
  * Playwright tests for a record of scenarios in test/shared/: each runs in the harness page, on

@@ -46,7 +46,7 @@ export type { HostAllReduceTrace } from "./ops/webshmem/host-trace.ts";
 // backends and what a plugin implements
 export {
   backendOf, getBackend, listBackends, registerBackend, unregisterBackend,
-  type Backend, type RegularTensor, type Tensor, type TensorData,
+  type Backend, type MatmulJob, type Matmuler, type MatrixRef, type RegularTensor, type Tensor, type TensorData,
 } from "./backends/backend.ts";
 export type { OpContext, OpEvent } from "./backends/context.ts";
 export type { RankContext } from "./backends/rank-context.ts";
@@ -61,6 +61,8 @@ export type {
   AllReduceOptions, BroadcastOptions, CollectiveOptions, ReduceScatterOptions,
 } from "./api/collectives.ts";
 export type { AllReduceAlgo } from "./api/tuning.ts";
+// planning ahead (rank.plan)
+export type { PlanCaller, PlannedStep, PlanOptions, PlanStats, StepFunction } from "./plan/planned-step.ts";
 // errors and runtimes
 export {
   AgreementError, GroupBrokenError, LaunchError, OpError, PeerLostError, RankError, SchemaError, SymmetricMemoryError,

@@ -31,5 +31,10 @@ export { CpuReducer } from "./backends/cpu/cpu-reducer.ts";
 export { resourcesOf, releaseDeviceResources, type DeviceResources } from "./backends/webgpu/device-resources.ts";
 export { observeReadbacks, RING_DEPTH, StagingRing, type ReadbackObserver } from "./backends/webgpu/staging-ring.ts";
 export { paddedSize } from "./backends/webgpu/gpu-tensor.ts";
+// the matmul capability's helpers (a backend's matmul checks its job with checkMatmulJob)
+export { matmulerOf } from "./backends/backend.ts";
+export {
+  checkMatmulJob, matricesOverlap, matrixOf, MATMUL_DTYPES, type CheckedMatmul, type MatmulDType, type MatrixLayout,
+} from "./backends/matmul.ts";
 export { sharedSource, tensorUsage, writeBytes } from "./backends/webgpu/gpu-buffers.ts";
 export { mulberry32 } from "./core/random.ts";

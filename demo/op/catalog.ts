@@ -7,7 +7,7 @@
  * it, and it imports nothing of the library.
  */
 import { opElement, opInput, storedArray, type StoredArray } from "./data.ts";
-import { reduceInRankOrder, type ElementDType, type ReduceDType, type ReduceOpName } from "./numeric.ts";
+import { bitsToFloat, floatToBits, reduceInRankOrder, type ElementDType, type FloatDType, type ReduceDType, type ReduceOpName } from "./numeric.ts";
 import { DOWNSTREAM_OP } from "./downstream-schema.ts";
 import { EXCHANGE_CASES, exchangeInputCount } from "./exchange-cases.ts";
 import type { AlgoChoice, OpCase, OpRunSpec } from "./op-case.ts";
@@ -17,6 +17,7 @@ export const ALGOS: readonly AlgoChoice[] = ["auto", "one_shot", "two_shot", "ho
 export const REDUCE_OP_NAMES: readonly ReduceOpName[] = ["sum", "avg", "max", "min", "prod"];
 
 const FLOATS_INT: readonly ElementDType[] = ["float32", "float16", "bfloat16", "int32"];
+const FLOATS: readonly ElementDType[] = ["float32", "float16", "bfloat16"];
 const ANY: readonly ElementDType[] = ["float32", "float16", "bfloat16", "int32", "uint32"];
 
 function allReduced(spec: OpRunSpec, inputs: readonly StoredArray[]): StoredArray {
@@ -66,6 +67,28 @@ function allReduceCase(op: string, about: string, expected?: OpCase["expected"])
   return {
     id: op, op, dtypes: FLOATS_INT, reduce: true, root: false, algo: false, wgsl: always, about,
     expected: expected ?? ((spec, _w, _r, inputs) => allReduced(spec, inputs)),
+  };
+}
+
+/** The 1 × 1 mat2 of the webshmem::mm cases on rank `rank`: rank + 1 (every product is then exact in float32). */
+export function mmScale(rank: number): number {
+  return rank + 1;
+}
+
+/** x · [rank + 1]: each element times the scale, rounded once to the dtype (as the matmul stores it). */
+function scaled(dtype: ElementDType, x: StoredArray, scale: number): StoredArray {
+  const out = storedArray(dtype, x.length);
+  for (let i = 0; i < x.length; i++) {
+    out[i] = dtype === "float32" ? Math.fround(x[i] * scale)
+      : floatToBits(dtype as FloatDType, bitsToFloat(dtype as "float16" | "bfloat16", x[i]) * scale);
+  }
+  return out;
+}
+
+function mmCase(op: string, about: string): OpCase {
+  return {
+    id: op, op, dtypes: FLOATS, reduce: false, root: false, algo: false, wgsl: always, about,
+    expected: (spec, _w, rank, inputs) => scaled(spec.dtype, inputs[rank], mmScale(rank)),
   };
 }
 
@@ -140,6 +163,10 @@ export const OP_CASES: readonly OpCase[] = [
     about: "in place, arithmetic on the host (WebAssembly SIMD); input is not registered: the kernel stages it itself, so no realization.",
     expected: (spec, _w, _r, inputs) => allReduced(spec, inputs),
   },
+  mmCase("webshmem::mm", "not collective: self (this rank's input as a count × 1 column) · mat2 (the 1 × 1 matrix [rank + 1]) " +
+    "as a new tensor; the tiled WGSL matmul on webgpu, JavaScript loops on cpu; nothing realized."),
+  mmCase("webshmem::mm.out", "as webshmem::mm, into out (keyword-only, Tag.out), here a symmetric tensor: on webgpu the " +
+    "product is read back into this rank's heap; nothing realized."),
   {
     id: "rank.allReduce", op: "rank.allReduce", variant: "high-level API", dtypes: FLOATS_INT, reduce: true, root: false, algo: true,
     wgsl: (spec) => spec.algo !== "host",

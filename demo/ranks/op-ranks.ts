@@ -7,7 +7,8 @@
  */
 import { getBackend, type DType, type Rank, type RegularTensor, type SymmetricTensor, type Tensor } from "../../src/index.ts";
 import { opInput, storedArray, type StoredArray } from "../op/data.ts";
-import { inputCount, memsetArgs, opCase, scatterShape, u32Write, type OpRunSpec } from "../op/catalog.ts";
+import { inputCount, memsetArgs, mmScale, opCase, scatterShape, u32Write, type OpRunSpec } from "../op/catalog.ts";
+import { floatToBits, type FloatDType } from "../op/numeric.ts";
 import { a2aCall, tileCall, type CallKit, type ExchangeOutcome } from "./op-exchange-calls.ts";
 import { DOWNSTREAM_NAME, DOWNSTREAM_NAMESPACE } from "../op/downstream-schema.ts";
 // Defines demo_op::rank_weighted_sum in this worker, once, when it loads.
@@ -207,6 +208,24 @@ export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
         call = `${c.op}(input: ${describe(input)}, ${r}, "${G}")  (in place)`;
         await rank.ops.webshmem.host_all_reduce_(input, spec.reduceOp, G);
         output = await readAll(rank, input);
+        break;
+      }
+      case "webshmem::mm":
+      case "webshmem::mm.out": {
+        inputShape = [n, 1];
+        outputShape = [n, 1];
+        const self = x();
+        const s = mmScale(rank.rank);
+        const mat2 = keep(rank.tensor([dtype === "float32" ? s : floatToBits(dtype as FloatDType, s)], { dtype, shape: [1, 1] }));
+        if (c.op === "webshmem::mm") {
+          call = `${c.op}(self: ${describe(self)}, mat2: ${describe(mat2)} = [[${s}]])`;
+          output = await readAll(rank, (await ops.webshmem.mm(self, mat2)) as Tensor);
+        } else {
+          const out = symm([n, 1], "mm.out out");
+          call = `${c.op}(self: ${describe(self)}, mat2: ${describe(mat2)} = [[${s}]], *, out: ${describe(out)})`;
+          await ops.webshmem.mm.out(self, mat2, { out });
+          output = await readAll(rank, out);
+        }
         break;
       }
       case "rank.allReduce": {

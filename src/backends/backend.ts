@@ -10,8 +10,10 @@ import type { RegularTensor, TensorData } from "../core/tensor.ts";
 import type { SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import type { RankContext } from "./rank-context.ts";
 import type { TensorEndpoint } from "./endpoint.ts";
+import type { Matmuler } from "./matmul.ts";
 
 export type { RegularTensor, TensorData } from "../core/tensor.ts";
+export type { MatmulJob, Matmuler, MatrixRef } from "./matmul.ts";
 
 /** Any tensor an op takes: a backend's regular tensor or a symmetric one (tell them apart by `kind`). */
 export type Tensor = RegularTensor | SymmetricTensor;
@@ -46,6 +48,12 @@ export interface Backend<T extends RegularTensor = RegularTensor> {
   dispose(rank: RankContext, tensor: T): void;
   /** How this backend reduces heap data (the collectives are written once over it). */
   reducer(rank: RankContext): Reducer;
+  /**
+   * How this backend multiplies matrices (webshmem::mm, the fused ops), on its tensors and on
+   * heap tensors. Optional: a backend without it still registers, and an op that needs it fails
+   * with an OpError naming the backend (`matmulerOf`).
+   */
+  matmul?(rank: RankContext): Matmuler;
   /** Frees what the backend keeps for this rank (pools, caches), before the rank ends. */
   shutdown?(rank: RankContext): void;
 }
@@ -83,4 +91,16 @@ export function listBackends(): string[] {
 export function backendOf(value: unknown): Backend | undefined {
   for (const b of backends.values()) if (b.isTensor(value)) return b;
   return undefined;
+}
+
+/**
+ * The backend's Matmuler for `rank`; an OpError naming `op` and the backend when the backend has
+ * no matmul capability (a plugin that leaves `matmul` out).
+ */
+export function matmulerOf(backend: Backend, rank: RankContext, op: string): Matmuler {
+  if (backend.matmul === undefined) {
+    throw new OpError(`${op}: backend "${backend.name}" has no matmul capability (Backend.matmul) on rank ${rank.rank}; ` +
+      `expected a backend that implements it, such as "cpu" or "webgpu"`);
+  }
+  return backend.matmul(rank);
 }

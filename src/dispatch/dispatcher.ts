@@ -9,6 +9,7 @@ import type { OpContext, OpEvent } from "../backends/context.ts";
 import type { RankContext } from "../backends/rank-context.ts";
 import { layoutSlots, Workspace } from "./workspace.ts";
 import { callSignature } from "./signature.ts";
+import type { Signature } from "../heap/agreement.ts";
 import type { Kernel } from "../library/library.ts";
 
 export type { OpContext, OpEvent } from "../backends/context.ts";
@@ -130,6 +131,12 @@ export class Dispatcher {
   }
 
   private dispatch(name: string, values: readonly unknown[]): Promise<unknown> {
+    if (this.tracing > 0) {
+      throw new OpError(
+        `${name}: called through rank.ops or rank.call while rank.plan traces a step; ` +
+          "a step calls ops through the caller it receives as its first argument",
+      );
+    }
     const entry = findOp(name);
     if (entry === undefined) {
       throw new OpError(`unknown operator "${name}"; defined operators: ${listOps().join(", ") || "none"}`);
@@ -174,10 +181,21 @@ export class Dispatcher {
    * its board says it failed (peers waiting for this rank give up), and if this rank had already
    * signalled a peer the group is unusable until the run ends (the world's recovery resets it).
    */
-  private async collective(
+  private collective(
     entry: OpEntry, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>, group: Group, queue: GroupQueue,
   ): Promise<unknown> {
     const op = entry.schema.qualifiedName;
+    return this.agreed(op, group, queue, () => callSignature(entry.schema, args, group, entry.symmMemArgs, this.settings.get(op)),
+      () => this.run(entry, args, backend, kernel, group));
+  }
+
+  /**
+   * The body of a call on a group under agreement: the signature is published first, then `body`
+   * runs; on failure every heap allocation it made is undone, its board says it failed (peers
+   * waiting for this rank give up), and if this rank had already signalled a peer the group is
+   * unusable until the run ends (the world's recovery resets it).
+   */
+  private async agreed<T>(op: string, group: Group, queue: GroupQueue, signature: () => Signature, body: () => Promise<T>): Promise<T> {
     const agreement = group.agreement;
     if (!group.isMember || group.breakage !== undefined) {
       queue.depth--;
@@ -187,10 +205,10 @@ export class Dispatcher {
       agreement.refuse();
       throw brokenError(op, group);
     }
-    agreement.begin(callSignature(entry.schema, args, group, entry.symmMemArgs, this.settings.get(op)));
+    agreement.begin(signature());
     const cp = this.rank.symm.checkpoint(group);
     try {
-      const result = await this.run(entry, args, backend, kernel, group);
+      const result = await body();
       agreement.end();
       return result;
     } catch (err) {
@@ -204,6 +222,27 @@ export class Dispatcher {
       queue.depth--;
     }
   }
+
+  /**
+   * A planner's hook (src/plan/): runs `body` (which allocates and rendezvouses on `group`) as one
+   * call on the group's queue under agreement with `signature`, exactly like an op's call: in
+   * issue order with the group's collectives, ranks whose signatures differ fail with an
+   * AgreementError naming the difference, and a failure undoes the body's allocations.
+   */
+  groupCall<T>(groupName: string, signature: Signature, body: (group: Group) => Promise<T>): Promise<T> {
+    try {
+      const group = this.rank.symm.group(groupName);
+      return this.onGroup(group, (q) => this.agreed(signature.op, group, q, () => signature, () => body(group)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * While a planner traces a step (`tracing > 0`), a call made straight through `rank.ops` or
+   * `rank.call` is refused: the step must call ops through the caller it receives. @internal
+   */
+  tracing = 0;
 
   private async run(
     entry: OpEntry, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>, group: Group | undefined,

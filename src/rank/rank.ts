@@ -28,6 +28,8 @@ import {
 } from "./entry-checks.ts";
 import type { SignalOptions } from "../heap/sync/signal-pad.ts";
 import type { AdapterSummary } from "./device.ts";
+import { type PlannedStep, type PlanOptions, planStep } from "../plan/planned-step.ts";
+import type { PlanCaller } from "../plan/trace.ts";
 
 /** A registered backend's name ("webgpu", "cpu", or a plugin's). */
 export type BackendName = string;
@@ -76,6 +78,40 @@ export class Rank {
   meta(name: string, ...args: unknown[]): unknown {
     checkOpName(name, "rank.meta");
     return runMeta(name, args, { groupSize: (g) => this.symm.group(g).size });
+  }
+
+  /**
+   * Plans a step ahead of time (docs/plan.md): `fn` gets an op caller (`caller.ops` /
+   * `caller.call`, the shape of `rank.ops` / `rank.call`) and the step's inputs, and calls ops
+   * through the caller only. The returned step's first call traces `fn` with the ops' meta
+   * kernels (an op without one is refused by name), gives every tensor that reaches a registered
+   * symm-mem argument a home in its group's heap where it is produced (the producer's out=
+   * variant writes it there; otherwise it is copied there after its producer; a step input is
+   * copied there once), makes one collective heap allocation per group (agreed across the
+   * group's ranks), then runs. Later calls with inputs of the same backends, dtypes, shapes and
+   * placement replay with no realization and no heap allocation, bit for bit as eager; other
+   * inputs re-plan (counted in `step.stats.replans`). Every rank of a group must plan alike.
+   */
+  plan<A extends unknown[], R>(fn: (caller: PlanCaller, ...inputs: A) => Promise<R>, options: PlanOptions = {}): PlannedStep<A, Awaited<R>> {
+    const dispatcher = this.dispatcher;
+    return planStep(
+      {
+        rank: this,
+        backend: this.backend,
+        call: (name, values) => dispatcher.call(name, values),
+        groupCall: (group, signature, body) => dispatcher.groupCall(group, signature, body),
+        tracing: async (f) => {
+          dispatcher.tracing++;
+          try {
+            return await f();
+          } finally {
+            dispatcher.tracing--;
+          }
+        },
+      },
+      fn as never,
+      options,
+    );
   }
 
   /** Realizations, copy-backs and workspace allocations the dispatcher made so far. */

@@ -110,6 +110,9 @@ const OK_CASES: ReadonlyArray<readonly [string, readonly unknown[], Expected, st
   ["get_remote_tensors", [x23, "solo"], [t([2, 3])]],
   ["stream_write_value32_", [u32, 5, 0xffffffff], "input"],
   ["memset32_", [u32, 2, 7, 4], "input"],
+  ["fused_all_gather_matmul", [t([2, 3, 5]), [t([5, 4])], 1, "trio"], [t([2, 9, 5]), [t([2, 9, 4])]] as never],
+  ["fused_all_gather_matmul", [t([2, 3]), [t([3, 4])], 0, "trio", { return_A: false }], [null, [t([6, 4])]] as never, "no A"],
+  ["fused_matmul_reduce_scatter", [t([6, 5]), t([5, 4]), "avg", 0, "trio"], t([2, 4])],
 ];
 
 describe("meta kernels give the outputs", () => {

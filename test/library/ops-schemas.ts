@@ -91,6 +91,12 @@ export const SYMM_MEM_OPS: readonly SymmMemOpFixture[] = [
   { schema: "stream_write_value32_(Tensor(a!) input, int offset, int val) -> Tensor(a!)", registered: [] },
   { schema: "memset32_(Tensor(a!) input, int offset, int val, int count) -> Tensor(a!)", registered: [] },
   { schema: "get_remote_tensors(Tensor x, str group_name) -> Tensor[]", registered: [] },
+  // async tensor parallel: PyTorch registers no symm-mem args for these (they use the group's workspace)
+  {
+    schema: "fused_all_gather_matmul(Tensor A, Tensor[] Bs, int gather_dim, str group_name, *, bool return_A=True) -> (Tensor?, Tensor[])",
+    registered: [],
+  },
+  { schema: "fused_matmul_reduce_scatter(Tensor A, Tensor B, str reduce_op, int scatter_dim, str group_name) -> Tensor", registered: [] },
 ].map((op) => ({ ...op, schema: `symm_mem::${op.schema}` }));
 
 /** Already in canonical form: `toString()` gives the same text back. */

@@ -3,6 +3,7 @@ import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { Backend } from "../backend.ts";
 import { HostEndpoint } from "../endpoint.ts";
 import { hostArray } from "../host-array.ts";
+import { cpuMatmulFor } from "./cpu-matmul.ts";
 import { cpuReducer } from "./cpu-reducer.ts";
 import { CpuTensor } from "./cpu-tensor.ts";
 
@@ -30,4 +31,5 @@ export const cpuBackend: Backend<CpuTensor> = {
     t.disposed = true;
   },
   reducer: () => cpuReducer,
+  matmul: (rank) => cpuMatmulFor(rank),
 };

@@ -5,6 +5,7 @@ import { hostArray } from "../host-array.ts";
 import { releaseDeviceResources, resourcesOf } from "./device-resources.ts";
 import { deviceOf, readBack, tensorUsage, writeBytes } from "./gpu-buffers.ts";
 import { GpuEndpoint } from "./gpu-endpoint.ts";
+import { gpuMatmulerFor } from "./gpu-matmul.ts";
 import { gpuReducerFor } from "./gpu-reducer.ts";
 import { GpuTensor, paddedSize } from "./gpu-tensor.ts";
 
@@ -49,6 +50,7 @@ export const webgpuBackend: Backend<GpuTensor> = {
     t.buffer.destroy();
   },
   reducer: (rank) => gpuReducerFor(deviceOf(rank)),
+  matmul: (rank) => gpuMatmulerFor(deviceOf(rank), rank.rank),
   shutdown(rank) {
     if (rank.device !== null) releaseDeviceResources(rank.device);
   },

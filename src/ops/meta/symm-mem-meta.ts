@@ -20,6 +20,7 @@ import {
 import {
   allToAll, allToAllGet, allToAllVdev, allToAllVdev2d, allToAllVdev2dOffset, makeA2aExchangePlan,
 } from "./all-to-all-meta.ts";
+import { fusedAllGatherMatmul, fusedMatmulReduceScatter } from "./fused-meta.ts";
 import { allGatherOut, reduceScatterOut } from "./gather-scatter-meta.ts";
 import { multiRootTileReduce, tileReduce } from "./tile-meta.ts";
 import { broadcast, getRemoteTensors, memset32, streamWriteValue32 } from "./utility-meta.ts";
@@ -52,4 +53,6 @@ export const SYMM_MEM_METAS: Readonly<Record<string, MetaKernel>> = Object.freez
   get_remote_tensors: getRemoteTensors,
   stream_write_value32_: streamWriteValue32,
   memset32_: memset32,
+  fused_all_gather_matmul: fusedAllGatherMatmul,
+  fused_matmul_reduce_scatter: fusedMatmulReduceScatter,
 });

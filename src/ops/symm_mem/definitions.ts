@@ -19,7 +19,8 @@ export interface BuiltinOp {
   readonly symmMemArgs: readonly string[];
   /**
    * torch.Tag names, checked at definition: "inplace" where the schema fits Tag.inplace. None
-   * of PyTorch's out ops fits Tag.out (their `out` is positional); see docs/schema.md.
+   * of PyTorch's out ops fits Tag.out (their `out` is positional); see docs/schema.md. The fused
+   * ops carry PyTorch's "needs_fixed_stride_order".
    */
   readonly tags?: readonly Tag[];
 }
@@ -115,6 +116,19 @@ export const SYMM_MEM_OPS: readonly BuiltinOp[] = [
   { schema: "stream_write_value32_(Tensor(a!) input, int offset, int val) -> Tensor(a!)", symmMemArgs: [], tags: ["inplace"] },
   { schema: "memset32_(Tensor(a!) input, int offset, int val, int count) -> Tensor(a!)", symmMemArgs: [], tags: ["inplace"] },
   { schema: "get_remote_tensors(Tensor x, str group_name) -> Tensor[]", symmMemArgs: [] },
+  // async tensor parallel (defined in PyTorch's Python, torch/distributed/_symmetric_memory/__init__.py,
+  // with Tag.needs_fixed_stride_order): no registered args, they use the group's symm-mem workspace.
+  {
+    schema: "fused_all_gather_matmul(Tensor A, Tensor[] Bs, int gather_dim, str group_name, *, bool return_A=True) " +
+      "-> (Tensor?, Tensor[])",
+    symmMemArgs: [],
+    tags: ["needs_fixed_stride_order"],
+  },
+  {
+    schema: "fused_matmul_reduce_scatter(Tensor A, Tensor B, str reduce_op, int scatter_dim, str group_name) -> Tensor",
+    symmMemArgs: [],
+    tags: ["needs_fixed_stride_order"],
+  },
 ];
 
 let library: Library | undefined;

@@ -13,6 +13,8 @@ import { allToAll } from "./all-to-all.ts";
 import { allToAllGet, makeA2aExchangePlan } from "./all-to-all-plan.ts";
 import { allToAllVdev, allToAllVdev2d, allToAllVdev2dOffset } from "./all-to-all-vdev.ts";
 import { broadcast } from "./broadcast.ts";
+import { fusedAllGatherMatmul } from "./fused-all-gather-matmul.ts";
+import { fusedMatmulReduceScatter } from "./fused-matmul-reduce-scatter.ts";
 import { reduceScatterOut } from "./reduce-scatter.ts";
 import { getRemoteTensors } from "./remote-tensors.ts";
 import { multiRootTileReduce, tileReduce } from "./tile-reduce.ts";
@@ -21,7 +23,11 @@ import type { OpContext } from "../../backends/context.ts";
 import { Library, type Kernel } from "../../library/library.ts";
 import { SYMM_MEM_NAMESPACE } from "./definitions.ts";
 
-/** Op name → kernel; the multimem ops are emulated by the algorithm with the same traffic. */
+/**
+ * Op name → kernel; the multimem ops are emulated by the algorithm with the same traffic. The
+ * fused ops also need the backend's matmul capability (Backend.matmul); without it they refuse
+ * with an OpError naming the backend.
+ */
 export const SYMM_MEM_KERNELS: Readonly<Record<string, Kernel<OpContext>>> = {
   one_shot_all_reduce: oneShotAllReduce,
   one_shot_all_reduce_out: oneShotAllReduceOut,
@@ -47,6 +53,8 @@ export const SYMM_MEM_KERNELS: Readonly<Record<string, Kernel<OpContext>>> = {
   get_remote_tensors: getRemoteTensors,
   stream_write_value32_: streamWriteValue32,
   memset32_: memset32,
+  fused_all_gather_matmul: fusedAllGatherMatmul,
+  fused_matmul_reduce_scatter: fusedMatmulReduceScatter,
 };
 
 export const SYMM_MEM_KERNEL_BACKENDS: readonly string[] = ["cpu", "webgpu"];

@@ -2,9 +2,11 @@
  * The `webshmem` operator namespace: ops of this project that PyTorch's symm_mem does not have,
  * defined (DEF) and given kernels (impl) through the same public Library API a downstream package
  * uses. No argument is registered as symm-mem: these kernels take the caller's tensor as it is
- * and stage it themselves, overlapped (see host-all-reduce.ts).
+ * (host_all_reduce_ stages it itself, overlapped, see host-all-reduce.ts; mm reads a heap
+ * operand where it lies, see mm.ts).
  */
 import { hostAllReduce } from "./host-all-reduce.ts";
+import { mm, mmOut } from "./mm.ts";
 import type { OpContext } from "../../backends/context.ts";
 import { Library, type Kernel, type Tag } from "../../library/library.ts";
 import type { MetaKernel } from "../../library/meta.ts";
@@ -26,10 +28,14 @@ export interface WebshmemOp {
 }
 
 /**
- * The webshmem ops by name, defined with their kernels when this module loads (once per realm).
- * One so far: `host_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)`,
- * an in-place all-reduce whose arithmetic runs on the host; its pipelined path takes a
- * HostAllReduceTuning and reports a HostAllReduceTrace.
+ * The webshmem ops by name (`name` or `name.overload`), defined with their kernels when this
+ * module loads (once per realm):
+ * - `host_all_reduce_(Tensor(a!) input, str reduce_op, str group_name) -> Tensor(a!)`, an in-place
+ *   all-reduce whose arithmetic runs on the host; its pipelined path takes a HostAllReduceTuning
+ *   and reports a HostAllReduceTrace;
+ * - `mm(Tensor self, Tensor mat2) -> Tensor` and `mm.out(Tensor self, Tensor mat2, *, Tensor(a!) out)
+ *   -> Tensor(a!)`, aten's matrix product over the backend's matmul capability (float32, float16,
+ *   bfloat16; float32 accumulation).
  */
 export const WEBSHMEM_OPS: Readonly<Record<string, WebshmemOp>> = {
   host_all_reduce_: {
@@ -37,6 +43,17 @@ export const WEBSHMEM_OPS: Readonly<Record<string, WebshmemOp>> = {
     kernel: hostAllReduce,
     meta: WEBSHMEM_METAS.host_all_reduce_,
     tags: ["inplace"],
+  },
+  mm: {
+    schema: "mm(Tensor self, Tensor mat2) -> Tensor",
+    kernel: mm,
+    meta: WEBSHMEM_METAS.mm,
+  },
+  "mm.out": {
+    schema: "mm.out(Tensor self, Tensor mat2, *, Tensor(a!) out) -> Tensor(a!)",
+    kernel: mmOut,
+    meta: WEBSHMEM_METAS["mm.out"],
+    tags: ["out"],
   },
 };
 

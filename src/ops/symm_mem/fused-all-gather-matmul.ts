@@ -1,0 +1,131 @@
+/**
+ * fused_all_gather_matmul: `A = all_gather(A_shard, gather_dim)`, then `A @ B` for every B, with
+ * the exchange of each shard overlapped with the matmuls of the shards before it, as PyTorch's
+ * `_pipelined_all_gather_and_consume`: every rank copies its shard into its part of the group
+ * workspace, a barrier, then the local shard's matmuls start at once (they need nothing from a
+ * peer) while the shard of rank (rank+1) % n is copied from that peer's slab, then its matmuls
+ * start while the next one is copied, and so on. On webgpu the matmuls run on the device while
+ * the host copies; on cpu they run as they are issued.
+ *
+ * Workspace (this op's own, in the group): [my shard | the gathered A], the second part only read
+ * by this rank (it is the gathered A, in the gathered layout, which the matmuls read and the
+ * first return is copied from). PyTorch registers no symm-mem argument for this op: A and the Bs
+ * may be any tensors of the call's backend (or contiguous symmetric ones).
+ *
+ * gather_dim = A's last dim (PyTorch's `_fused_all_gather_matmul_last_gather_dim_impl`): the
+ * shards are column blocks of A and B's rows are split among them; A is gathered whole first,
+ * then one matmul per B contracts all of it (the same result as the decomposition, no overlap).
+ */
+import type { OpContext } from "../../backends/context.ts";
+import { matmulerOf, type MatmulJob, type RegularTensor, type Tensor } from "../../backends/backend.ts";
+import { matrixOf } from "../../backends/matmul.ts";
+import { itemsize } from "../../core/dtype.ts";
+import type { SymmetricMemoryHandle } from "../../heap/handle.ts";
+import { peerBytes } from "../../heap/peer-regions.ts";
+import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
+import type { BoundArgs } from "../../library/bind.ts";
+import { heapBlockBytes } from "../../heap/allocator.ts";
+import { opGroup } from "./checks.ts";
+import { contiguousArg, copyToHeap, rowsOf, runAll, runsOf, settleAll, type Run } from "./fused-jobs.ts";
+import { gatherMatmulPlan, type GatherMatmulPlan } from "./fused-shapes.ts";
+
+/** The kernel: returns [the gathered A, or null when return_A is false, [A @ B for each B]]. */
+export async function fusedAllGatherMatmul(args: BoundArgs, ctx: OpContext): Promise<[RegularTensor | null, RegularTensor[]]> {
+  const op = ctx.schema.qualifiedName;
+  const group = opGroup(ctx);
+  const A = contiguousArg(ctx, "A", args.A as Tensor);
+  const Bs = args.Bs as Tensor[];
+  const plan = gatherMatmulPlan(op, A, Bs, args.gather_dim, group.size);
+  const returnA = args.return_A !== false;
+  const mm = matmulerOf(ctx.backend, ctx.rank, op);
+
+  const n = group.size;
+  const at = heapBlockBytes(A.nbytes);
+  const ws = await ctx.workspace("gather", at + heapBlockBytes(A.nbytes * n));
+  const h = await ctx.rank.symm.rendezvous(ws);
+  const shard = ws.view(0, [A.numel], plan.dtype);
+  const gathered = ws.view(at, [A.numel * n], plan.dtype);
+  await copyToHeap(ctx, A, shard);
+  const outs = plan.outShapes.map((shape) => ctx.backend.createTensor(ctx.rank, shape, plan.dtype));
+  const Bm = Bs.map((B, i) => matrixOf(B, `${op}: Bs[${i}]`));
+
+  await h.barrier();
+  if (plan.lastDim) {
+    for (let p = 0; p < n; p++) fetchColumns(h, shard, gathered, plan, p);
+    const a = rowsOf(gathered, 0, plan.shardRows, plan.k * n, plan.k * n);
+    await runAll(mm, Bm.map((b, i) => ({ a, b, out: rowsOf(outs[i], 0, plan.shardRows, plan.ns[i], plan.ns[i]) })));
+  } else {
+    const jobs: Promise<void>[] = [];
+    for (let step = 0; step < n; step++) {
+      const p = (h.rank + step) % n;
+      // The local shard is read where it is (no copy needed); a peer's once it is in `gathered`.
+      if (step > 0 || returnA) fetchRows(h, shard, gathered, plan, p);
+      const src: Tensor = step === 0 ? A : gathered;
+      jobs.push(runAll(mm, chunkJobs(plan, p, src, step === 0, Bm, outs)));
+    }
+    await settleAll(jobs);
+  }
+  await h.barrier();
+
+  let gatheredA: RegularTensor | null = null;
+  if (returnA) {
+    gatheredA = ctx.backend.createTensor(ctx.rank, plan.gatheredShape, plan.dtype);
+    if (gathered.nbytes > 0) await ctx.backend.fromHeap(ctx.rank, gathered, gatheredA);
+  }
+  return [gatheredA, outs];
+}
+
+/** The runs of shard `p`'s rows: in the shard (run b at b·R) and in the gathered A ((b·n + p)·R). */
+function shardRuns(plan: GatherMatmulPlan, p: number): Run[] {
+  const { blocks, rows } = plan.runs;
+  const n = plan.groupSize;
+  return runsOf(blocks, rows, (b) => [b * rows, (b * n + p) * rows]);
+}
+
+/** The matmul jobs of shard `p`, read from the shard itself (`local`) or from the gathered A. */
+function chunkJobs(
+  plan: GatherMatmulPlan, p: number, src: Tensor, local: boolean, Bm: readonly ReturnType<typeof matrixOf>[],
+  outs: readonly RegularTensor[],
+): MatmulJob[] {
+  const jobs: MatmulJob[] = [];
+  for (const run of shardRuns(plan, p)) {
+    const [inShard, inGathered] = run.at;
+    const [shardStep, gatheredStep] = run.steps;
+    const a = local
+      ? rowsOf(src, inShard, run.rows, plan.k, plan.k, shardStep)
+      : rowsOf(src, inGathered, run.rows, plan.k, plan.k, gatheredStep);
+    Bm.forEach((b, i) => jobs.push({ a, b, out: rowsOf(outs[i], inGathered, run.rows, plan.ns[i], plan.ns[i], gatheredStep) }));
+  }
+  return jobs;
+}
+
+/** Copies rank `p`'s shard from its slab into its rows of this rank's gathered A. */
+function fetchRows(h: SymmetricMemoryHandle, shard: SymmetricTensor, gathered: SymmetricTensor, plan: GatherMatmulPlan, p: number): void {
+  if (shard.nbytes === 0) return;
+  const row = plan.k * itemsize(plan.dtype);
+  const from = peerBytes(h, p, shard);
+  const to = gathered.bytes;
+  for (const run of shardRuns(plan, p)) {
+    const [inShard, inGathered] = run.at;
+    const [shardStep, gatheredStep] = run.steps;
+    if (shardStep === 1 && gatheredStep === 1) {
+      to.set(from.subarray(inShard * row, (inShard + run.rows) * row), inGathered * row);
+      continue;
+    }
+    for (let r = 0; r < run.rows; r++) {
+      const s = (inShard + r * shardStep) * row;
+      to.set(from.subarray(s, s + row), (inGathered + r * gatheredStep) * row);
+    }
+  }
+}
+
+/** gather_dim = the last dim: rank `p`'s shard is columns [p·k, (p+1)·k) of every gathered row. */
+function fetchColumns(h: SymmetricMemoryHandle, shard: SymmetricTensor, gathered: SymmetricTensor, plan: GatherMatmulPlan, p: number): void {
+  if (shard.nbytes === 0) return;
+  const size = itemsize(plan.dtype);
+  const piece = plan.k * size;
+  const wide = piece * plan.groupSize;
+  const from = peerBytes(h, p, shard);
+  const to = gathered.bytes;
+  for (let r = 0; r < plan.shardRows; r++) to.set(from.subarray(r * piece, (r + 1) * piece), r * wide + p * piece);
+}
