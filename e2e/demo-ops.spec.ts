@@ -40,7 +40,8 @@ test("the op runner runs every op on 4 ranks and the page verifies each rank's r
     "symm_mem::stream_write_value32_", "symm_mem::memset32_", "webshmem::host_all_reduce_", "rank.allReduce",
     "demo_op::rank_weighted_sum", "symm_mem::all_to_all", "symm_mem::all_to_all_vdev", "symm_mem::all_to_all_vdev_2d",
     "symm_mem::all_to_all_vdev_2d_offset", "symm_mem::_make_a2a_exchange_plan", "symm_mem::_all_to_all_get",
-    "symm_mem::tile_reduce", "symm_mem::multi_root_tile_reduce",
+    "symm_mem::tile_reduce", "symm_mem::multi_root_tile_reduce", "webshmem::mm", "webshmem::mm.out",
+    "symm_mem::fused_all_gather_matmul", "symm_mem::fused_matmul_reduce_scatter",
   ]) expect(runnable, op).toContain(op);
   // Every op of the library has a case now (an op without one would be listed, disabled, saying why).
   expect(options.filter((o) => o.disabled).map((o) => o.text)).toEqual([]);

@@ -92,6 +92,11 @@ function mmCase(op: string, about: string): OpCase {
   };
 }
 
+/** Every rank's input times its own mmScale: what each rank's A @ B is before a reduce-scatter. */
+function rankProducts(dtype: ElementDType, inputs: readonly StoredArray[]): StoredArray[] {
+  return inputs.map((x, p) => scaled(dtype, x, mmScale(p)));
+}
+
 const reduceOut: OpCase["expected"] = (spec, _w, rank, inputs) =>
   rank === spec.root ? allReduced(spec, inputs) : storedArray(spec.dtype, spec.count);
 
@@ -167,6 +172,18 @@ export const OP_CASES: readonly OpCase[] = [
     "as a new tensor; the tiled WGSL matmul on webgpu, JavaScript loops on cpu; nothing realized."),
   mmCase("webshmem::mm.out", "as webshmem::mm, into out (keyword-only, Tag.out), here a symmetric tensor: on webgpu the " +
     "product is read back into this rank's heap; nothing realized."),
+  {
+    ...mmCase("symm_mem::fused_all_gather_matmul", "all_gather(A, gather_dim=0) @ B with Bs = [the 1 × 1 matrix [rank + 1]]: A (this rank's " +
+      "input as a count × 1 column) is gathered chunk by chunk through the op's own workspace while the chunks already there are multiplied; " +
+      "nothing registered, nothing realized. Shown: the product (Tensor[] element 0)."),
+    expected: (spec, _w, rank, inputs) => scaled(spec.dtype, gathered(spec, inputs), mmScale(rank)),
+  },
+  {
+    ...mmCase("symm_mem::fused_matmul_reduce_scatter", "reduce_scatter(A @ B, \"sum\", scatter_dim=0) with B = [[rank + 1]]: each rank " +
+      "computes the rows every peer owns first and signals it, its own last; the owner reduces the parts in rank order (float32 " +
+      "accumulation). The element count must divide by the world size; nothing registered, nothing realized."),
+    expected: (spec, w, r, inputs) => scattered(spec, w, r, rankProducts(spec.dtype, inputs), false),
+  },
   {
     id: "rank.allReduce", op: "rank.allReduce", variant: "high-level API", dtypes: FLOATS_INT, reduce: true, root: false, algo: true,
     wgsl: (spec) => spec.algo !== "host",

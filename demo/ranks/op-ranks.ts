@@ -78,6 +78,8 @@ export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
   const readAll = async (rank: Rank, t: Tensor): Promise<StoredArray> => (await rank.read(keep(t))) as StoredArray;
   try {
     const x = () => keep(rank.tensor(data, { dtype, shape: inputShape }));
+    // The 1 × 1 matrix [s] of the matmul cases, in the spec's dtype.
+    const scaleMatrix = (s: number) => keep(rank.tensor([dtype === "float32" ? s : floatToBits(dtype as FloatDType, s)], { dtype, shape: [1, 1] }));
     const keepZeros = (shape: number[], dt: DType) => keep(rank.zeros(shape, dt));
     const symm = (shape: number[], name: string) => {
       const t = rank.symm.empty(shape, dtype, { group: G, label: `op runner: ${name}` });
@@ -216,7 +218,7 @@ export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
         outputShape = [n, 1];
         const self = x();
         const s = mmScale(rank.rank);
-        const mat2 = keep(rank.tensor([dtype === "float32" ? s : floatToBits(dtype as FloatDType, s)], { dtype, shape: [1, 1] }));
+        const mat2 = scaleMatrix(s);
         if (c.op === "webshmem::mm") {
           call = `${c.op}(self: ${describe(self)}, mat2: ${describe(mat2)} = [[${s}]])`;
           output = await readAll(rank, (await ops.webshmem.mm(self, mat2)) as Tensor);
@@ -226,6 +228,26 @@ export async function opRun(rank: Rank, spec: OpRunSpec): Promise<OpRunResult> {
           await ops.webshmem.mm.out(self, mat2, { out });
           output = await readAll(rank, out);
         }
+        break;
+      }
+      case "symm_mem::fused_all_gather_matmul":
+      case "symm_mem::fused_matmul_reduce_scatter": {
+        inputShape = [n, 1];
+        const A = x();
+        const s = mmScale(rank.rank);
+        const B = scaleMatrix(s);
+        const matrices = `A: ${describe(A)}, ${c.op.endsWith("matmul") ? `Bs: [${describe(B)} = [[${s}]]], gather_dim=0` : `B: ${describe(B)} = [[${s}]], "sum", scatter_dim=0`}`;
+        call = `${c.op}(${matrices}, "${G}")`;
+        let product: Tensor;
+        if (c.op === "symm_mem::fused_all_gather_matmul") {
+          const [gatheredA, products] = (await ops.symm_mem.fused_all_gather_matmul(A, [B], 0, G)) as [Tensor | null, Tensor[]];
+          if (gatheredA !== null) keep(gatheredA);
+          product = keep(products[0]);
+        } else {
+          product = keep((await ops.symm_mem.fused_matmul_reduce_scatter(A, B, "sum", 0, G)) as Tensor);
+        }
+        outputShape = [...product.shape];
+        output = await readAll(rank, product);
         break;
       }
       case "rank.allReduce": {

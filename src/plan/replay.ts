@@ -4,13 +4,18 @@
  * tensor of its op's group and the dispatcher realizes nothing. The plan's copies (placement.ts)
  * are started at their places and awaited only before the first op that uses the value (on
  * webgpu a placement copy is a readback: it overlaps the independent ops issued after its
- * producer); values the step returns that live in the plan's heap are copied out
+ * producer). A non-collective op writing its result into a home through its out variant (on
+ * webgpu `webshmem::mm.out`: the product is read back into the heap) is not awaited either: the
+ * next ops are issued while it runs, and it is awaited before the first op that uses its result
+ * or touches a tensor it touches (heap regions that overlap, or the same regular tensor), so
+ * its readback overlaps later independent work. Collectives are awaited in issue order, as in
+ * eager mode (every rank issues them alike). Values the step returns that live in the plan's heap are copied out
  * into new tensors (so a result never changes under the caller at the next call), while a
  * returned step input is the caller's own tensor (after its copy-back).
  */
 import type { Tensor } from "../backends/backend.ts";
 import type { RankContext } from "../backends/rank-context.ts";
-import type { SymmetricTensor } from "../heap/symmetric-tensor.ts";
+import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
 import { idsOf, type PlanGraph, type RecordedArg, type RecordedResult } from "./graph.ts";
 import type { Placement } from "./place.ts";
 import { copyOut, intoHome, outOfHome } from "./copies.ts";
@@ -50,11 +55,32 @@ export async function replay(p: ReplayPlan, inputs: readonly unknown[], counters
       await p;
     }
   };
-  for (const id of placement.inputCopies) {
+  // Ops and copies in flight, with the tensors they read or write: awaited before anything that
+  // touches one of those tensors starts (a home reused by a later value, an in-place op).
+  const inFlight: { done: Promise<void>; touched: readonly unknown[] }[] = [];
+  const clear = async (touched: readonly unknown[]) => {
+    for (let i = 0; i < inFlight.length;) {
+      const f = inFlight[i];
+      if (!f.touched.some((x) => touched.some((y) => sameTensorMemory(x, y)))) {
+        i++;
+        continue;
+      }
+      inFlight.splice(i, 1);
+      await f.done;
+    }
+  };
+  const startCopy = async (id: number, copy: () => Promise<void>) => {
     const home = homes.get(id)!;
-    pending.set(id, started(intoHome(rank, env.get(id) as Tensor, home)));
-    counters.inputCopies++;
+    await clear([home]);
+    const done = started(copy());
+    pending.set(id, done);
+    inFlight.push({ done, touched: [home] });
     env.set(id, home);
+  };
+  for (const id of placement.inputCopies) {
+    const input = env.get(id) as Tensor;
+    await startCopy(id, () => intoHome(rank, input, homes.get(id)!));
+    counters.inputCopies++;
   }
   const resolve = (a: RecordedArg): unknown =>
     a.kind === "value" ? env.get(a.id) : a.kind === "list" ? a.items.map(resolve) : a.value;
@@ -77,17 +103,26 @@ export async function replay(p: ReplayPlan, inputs: readonly unknown[], counters
       if (plan.out !== undefined) {
         const { variant, values } = plan.out;
         variant.outArgs.forEach((arg, i) => (named[arg] = homes.get(values[i])));
-        await p.call(variant.entry.schema.qualifiedName, [named]);
+        const touched = tensorsIn(named);
+        await clear(touched);
+        const call = p.call(variant.entry.schema.qualifiedName, [named]).then(() => undefined);
         for (const id of values) env.set(id, homes.get(id));
+        if (node.group !== undefined) {
+          await call;
+          continue;
+        }
+        const done = started(call);
+        for (const id of values) pending.set(id, done);
+        inFlight.push({ done, touched });
         continue;
       }
+      await clear(tensorsIn(named));
       const result = await p.call(node.entry.schema.qualifiedName, [named]);
       bindResult(node.result, result, new Set(node.produced), env);
       for (const id of plan.copiesAfter) {
-        const home = homes.get(id)!;
-        pending.set(id, started(intoHome(rank, env.get(id) as Tensor, home)));
+        const produced = env.get(id) as Tensor;
+        await startCopy(id, () => intoHome(rank, produced, homes.get(id)!));
         counters.placementCopies++;
-        env.set(id, home);
       }
     }
   }
@@ -141,4 +176,23 @@ function bindResult(r: RecordedResult, actual: unknown, produced: ReadonlySet<nu
   } else if (r.kind === "list" && Array.isArray(actual)) {
     r.items.forEach((x, i) => bindResult(x, actual[i], produced, env));
   }
+}
+
+/** The tensors among an op's arguments (lists flattened). */
+function tensorsIn(named: Readonly<Record<string, unknown>>): unknown[] {
+  const out: unknown[] = [];
+  const visit = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (typeof v === "object" && v !== null && "dtype" in v && "shape" in v) out.push(v);
+  };
+  Object.values(named).forEach(visit);
+  return out;
+}
+
+/** Whether two tensors share memory: the same tensor, or heap tensors whose bytes overlap. */
+function sameTensorMemory(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!(a instanceof SymmetricTensor) || !(b instanceof SymmetricTensor)) return false;
+  // The span from the first to the last element (a strided tile's too: conservative, never missed).
+  return a.slab === b.slab && a.byteOffset < b.byteOffset + b.spanBytes && b.byteOffset < a.byteOffset + a.spanBytes;
 }

@@ -50,6 +50,17 @@ for (const worldSize of [1, 2, 3, 4]) {
       }
     });
 
+    it("a replay issues independent ops while a producer writes its home (eager waits for each op in turn)", async () => {
+      const all = await world.run<R<"overlap">>("overlap", 6);
+      for (const r of all) {
+        expect(r.plan).toEqual(r.eager);
+        // compare() alternates: eager, planned (first call: traced and run as a replay), eager, replay, ...
+        expect(r.gateWaits).toEqual(["timed out", "opened", "timed out", "opened", "timed out", "opened"]);
+        expect(r.replayMoved.realizations).toBe(0);
+        expect(r.description).toMatch(/test_ns::gate_wait as test_ns::gate_wait\.out/);
+      }
+    });
+
     it("mutation and aliasing keep eager semantics", async () => {
       const all = await world.run<R<"mutation">>("mutation", 9);
       for (const r of all) {

@@ -26,7 +26,7 @@ import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { BoundArgs } from "../../library/bind.ts";
 import { heapBlockBytes } from "../../heap/allocator.ts";
 import { opGroup } from "./checks.ts";
-import { contiguousArg, copyToHeap, rowsOf, runAll, runsOf, settleAll, type Run } from "./fused-jobs.ts";
+import { contiguousArg, copyToHeap, disposingOnFailure, rowsOf, runAll, runsOf, settleAll, type Run } from "./fused-jobs.ts";
 import { gatherMatmulPlan, type GatherMatmulPlan } from "./fused-shapes.ts";
 
 /** The kernel: returns [the gathered A, or null when return_A is false, [A @ B for each B]]. */
@@ -48,31 +48,34 @@ export async function fusedAllGatherMatmul(args: BoundArgs, ctx: OpContext): Pro
   await copyToHeap(ctx, A, shard);
   const outs = plan.outShapes.map((shape) => ctx.backend.createTensor(ctx.rank, shape, plan.dtype));
   const Bm = Bs.map((B, i) => matrixOf(B, `${op}: Bs[${i}]`));
-
-  await h.barrier();
-  if (plan.lastDim) {
-    for (let p = 0; p < n; p++) fetchColumns(h, shard, gathered, plan, p);
-    const a = rowsOf(gathered, 0, plan.shardRows, plan.k * n, plan.k * n);
-    await runAll(mm, Bm.map((b, i) => ({ a, b, out: rowsOf(outs[i], 0, plan.shardRows, plan.ns[i], plan.ns[i]) })));
-  } else {
-    const jobs: Promise<void>[] = [];
-    for (let step = 0; step < n; step++) {
-      const p = (h.rank + step) % n;
-      // The local shard is read where it is (no copy needed); a peer's once it is in `gathered`.
-      if (step > 0 || returnA) fetchRows(h, shard, gathered, plan, p);
-      const src: Tensor = step === 0 ? A : gathered;
-      jobs.push(runAll(mm, chunkJobs(plan, p, src, step === 0, Bm, outs)));
+  const made: RegularTensor[] = [...outs];
+  return disposingOnFailure(ctx, made, async () => {
+    await h.barrier();
+    if (plan.lastDim) {
+      for (let p = 0; p < n; p++) fetchColumns(h, shard, gathered, plan, p);
+      const a = rowsOf(gathered, 0, plan.shardRows, plan.k * n, plan.k * n);
+      await runAll(mm, Bm.map((b, i) => ({ a, b, out: rowsOf(outs[i], 0, plan.shardRows, plan.ns[i], plan.ns[i]) })));
+    } else {
+      const jobs: Promise<void>[] = [];
+      for (let step = 0; step < n; step++) {
+        const p = (h.rank + step) % n;
+        // The local shard is read where it is (no copy needed); a peer's once it is in `gathered`.
+        if (step > 0 || returnA) fetchRows(h, shard, gathered, plan, p);
+        const src: Tensor = step === 0 ? A : gathered;
+        jobs.push(runAll(mm, chunkJobs(plan, p, src, step === 0, Bm, outs)));
+      }
+      await settleAll(jobs);
     }
-    await settleAll(jobs);
-  }
-  await h.barrier();
+    await h.barrier();
 
-  let gatheredA: RegularTensor | null = null;
-  if (returnA) {
-    gatheredA = ctx.backend.createTensor(ctx.rank, plan.gatheredShape, plan.dtype);
-    if (gathered.nbytes > 0) await ctx.backend.fromHeap(ctx.rank, gathered, gatheredA);
-  }
-  return [gatheredA, outs];
+    let gatheredA: RegularTensor | null = null;
+    if (returnA) {
+      gatheredA = ctx.backend.createTensor(ctx.rank, plan.gatheredShape, plan.dtype);
+      made.push(gatheredA);
+      if (gathered.nbytes > 0) await ctx.backend.fromHeap(ctx.rank, gathered, gatheredA);
+    }
+    return [gatheredA, outs] as [RegularTensor | null, RegularTensor[]];
+  });
 }
 
 /** The runs of shard `p`'s rows: in the shard (run b at b·R) and in the gathered A ((b·n + p)·R). */

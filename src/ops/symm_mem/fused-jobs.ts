@@ -3,7 +3,7 @@
  * tensor into the heap, and waiting for a batch of matmuls that are all in flight at once.
  */
 import type { OpContext } from "../../backends/context.ts";
-import type { MatmulJob, Matmuler, MatrixRef, Tensor } from "../../backends/backend.ts";
+import type { MatmulJob, Matmuler, MatrixRef, RegularTensor, Tensor } from "../../backends/backend.ts";
 import { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import { OpError } from "../../core/errors.ts";
 import { checkContiguous } from "./checks.ts";
@@ -81,4 +81,17 @@ export async function copyToHeap(ctx: OpContext, src: Tensor, dst: SymmetricTens
   if (src.nbytes === 0) return;
   if (src instanceof SymmetricTensor) dst.bytes.set(src.bytes);
   else await ctx.backend.toHeap(ctx.rank, src, dst);
+}
+
+/**
+ * Runs `body` with the op's new output tensors; if it fails, they are disposed (on webgpu their
+ * GPUBuffers) before the error goes on, so a failed call leaves nothing allocated behind it.
+ */
+export async function disposingOnFailure<R>(ctx: OpContext, outputs: readonly RegularTensor[], body: () => Promise<R>): Promise<R> {
+  try {
+    return await body();
+  } catch (e) {
+    for (const t of outputs) ctx.backend.dispose(ctx.rank, t);
+    throw e;
+  }
 }

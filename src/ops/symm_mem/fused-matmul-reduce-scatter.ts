@@ -23,7 +23,7 @@ import { peerRegion } from "../../heap/peer-regions.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { BoundArgs } from "../../library/bind.ts";
 import { opGroup } from "./checks.ts";
-import { contiguousArg, rowsOf, runAll, runsOf, settleAll } from "./fused-jobs.ts";
+import { contiguousArg, disposingOnFailure, rowsOf, runAll, runsOf, settleAll } from "./fused-jobs.ts";
 import { scatterMatmulPlan, type ScatterMatmulPlan } from "./fused-shapes.ts";
 
 /** The kernel: returns this rank's part of the reduction of every rank's A @ B. */
@@ -68,8 +68,10 @@ export async function fusedMatmulReduceScatter(args: BoundArgs, ctx: OpContext):
     output = await reducer.reduceToTensor(job, plan.outShape);
   }
   // Peers may still be reading my slots; nobody overwrites them before all are done.
-  await h.barrier();
-  return output;
+  return disposingOnFailure(ctx, [output], async () => {
+    await h.barrier();
+    return output;
+  });
 }
 
 /** The jobs computing rank `q`'s part of this rank's A @ B into `out` (contiguous, `outShape`). */
