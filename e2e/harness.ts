@@ -19,6 +19,7 @@ import allToAllRanks from "../test/fixtures/workers/all-to-all-ranks.worker.ts?w
 import mmRanks from "../test/fixtures/workers/mm-ranks.worker.ts?worker&url";
 import planRanks from "../test/fixtures/workers/plan-ranks.worker.ts?worker&url";
 import fusedRanks from "../test/fixtures/workers/fused-ranks.worker.ts?worker&url";
+import tpMlpRanks from "../test/fixtures/workers/tp-mlp-ranks.worker.ts?worker&url";
 import { type RankFixture, useRankWorkers } from "../test/shared/rank-source.ts";
 
 const modules = {
@@ -36,6 +37,7 @@ const modules = {
   "mm-scenarios": () => import("../test/shared/mm-scenarios.ts"),
   "plan-scenarios": () => import("../test/fixtures/plan-scenarios.ts"),
   "fused-scenarios": () => import("../test/shared/fused-scenarios.ts"),
+  "tp-mlp-scenarios": () => import("../test/shared/tp-mlp-scenarios.ts"),
 };
 
 /** The modules a spec may load in the page, by name. */
@@ -64,6 +66,7 @@ const rankWorkers: Record<RankFixture, string> = {
   "mm-ranks": mmRanks,
   "plan-ranks": planRanks,
   "fused-ranks": fusedRanks,
+  "tp-mlp-ranks": tpMlpRanks,
 };
 
 useRankWorkers(rankWorkers);

@@ -29,6 +29,8 @@ for (const [file, last, args] of [
   ["deno/examples/allreduce.ts", "verified"],
   ["deno/examples/moe.ts", "verified"],
   ["deno/examples/moe.ts", "verified", ["--world", "3", "--backend", "cpu"]],
+  ["deno/examples/tensor-parallel-mlp.ts", "verified"],
+  ["deno/examples/tensor-parallel-mlp.ts", "verified", ["--world", "4", "--backend", "cpu"]],
 ] as [string, string, string[]?][]) {
   Deno.test({
     name: `${[file, ...(args ?? [])].join(" ")} prints "${last}"`,

@@ -10,13 +10,19 @@ import { formatBytes } from "./format.ts";
 export type BenchBackend = "webgpu" | "cpu";
 
 export type BenchOp =
-  | "all_reduce" | "reduce_scatter" | "all_gather" | "broadcast" | "all_to_all" | "all_to_all_vdev_2d";
+  | "all_reduce" | "reduce_scatter" | "all_gather" | "broadcast" | "all_to_all" | "all_to_all_vdev_2d"
+  | "fused_all_gather_matmul" | "fused_matmul_reduce_scatter";
 export type BenchAlgo = "auto" | "one_shot" | "two_shot" | "multimem" | "host";
 export type BenchRuntime = "chromium" | "deno" | "node";
 
 export const BENCH_OPS: readonly BenchOp[] = [
   "all_reduce", "reduce_scatter", "all_gather", "broadcast", "all_to_all", "all_to_all_vdev_2d",
+  "fused_all_gather_matmul", "fused_matmul_reduce_scatter",
 ];
+/** The fused async-TP ops (symm_mem::fused_*): a matmul with its all-gather or reduce-scatter (fused.ts). */
+export const FUSED_OPS: readonly BenchOp[] = ["fused_all_gather_matmul", "fused_matmul_reduce_scatter"];
+/** K = N of the fused ops' matmul (--hidden) unless given. */
+export const DEFAULT_HIDDEN = 64;
 /** The ops that reduce (the others ignore -o). */
 export const REDUCING_OPS: readonly BenchOp[] = ["all_reduce", "reduce_scatter"];
 export const BENCH_ALGOS: readonly BenchAlgo[] = ["auto", "one_shot", "two_shot", "multimem", "host"];
@@ -40,6 +46,8 @@ export interface BenchOptions {
   readonly root: number;
   /** Experts per rank of all_to_all_vdev_2d (its splits are world · experts bins). */
   readonly experts: number;
+  /** The fused ops' matmul: K = N = hidden (A [M/world, K] or [M, K] per rank, B [K, N]). */
+  readonly hidden: number;
   readonly op: BenchOp;
   readonly algo: BenchAlgo;
   readonly backend: BenchBackend;
@@ -109,7 +117,7 @@ export function parseDType(text: string, flag = "-d", field?: OptionKey): Collec
   return d;
 }
 
-type Kind = "bytes" | "factor" | "count" | "count0" | "bit" | "redop" | "dtype" | "ranks" | "root" | "experts" | "op" | "algo"
+type Kind = "bytes" | "factor" | "count" | "count0" | "bit" | "redop" | "dtype" | "ranks" | "root" | "experts" | "hidden" | "op" | "algo"
   | "backend" | "runtime" | "path" | "switch";
 
 interface FlagSpec {
@@ -135,8 +143,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { short: "d", long: "datatype", key: "dtype", kind: "dtype", help: "float, half, bfloat16, int32 (or float32, bf16, ...); default float" },
   { short: "g", long: "ngpus", aliases: ["ranks"], key: "ranks", kind: "ranks", help: "ranks (workers), 1..16; default 4" },
   { short: "r", long: "root", key: "root", kind: "root", help: "root rank of broadcast, default 0" },
-  { long: "op", key: "op", kind: "op", help: "all_reduce | reduce_scatter | all_gather | broadcast | all_to_all | all_to_all_vdev_2d; default all_reduce" },
+  { long: "op", key: "op", kind: "op", help: "all_reduce | reduce_scatter | all_gather | broadcast | all_to_all | all_to_all_vdev_2d | fused_all_gather_matmul | fused_matmul_reduce_scatter; default all_reduce" },
   { long: "experts", key: "experts", kind: "experts", help: "experts per rank of all_to_all_vdev_2d (seeded uneven splits, BENCHMARKS.md), 1..16; default 2" },
+  { long: "hidden", key: "hidden", kind: "hidden", help: `K = N of the fused ops' matmul (B is K x N), 1..4096; default ${DEFAULT_HIDDEN}` },
   { long: "algo", key: "algo", kind: "algo", help: "auto | one_shot | two_shot | multimem | host (all_reduce); default auto (the tuning table)" },
   { long: "backend", key: "backend", kind: "backend", help: "webgpu | cpu; default webgpu (cpu on node, where webgpu is Dawn: see README)" },
   { long: "runtime", key: "runtime", kind: "runtime", help: "chromium | deno | node; default deno" },
@@ -149,7 +158,7 @@ export const FLAGS: readonly FlagSpec[] = [
 export function defaultOptions(runtime: BenchRuntime = "deno"): BenchOptions {
   return {
     minBytes: 8, maxBytes: 32 * 1024 ** 2, stepFactor: 4, stepBytes: 0, iters: 20, warmup: 5, check: true,
-    redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, op: "all_reduce", algo: "auto",
+    redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, hidden: DEFAULT_HIDDEN, op: "all_reduce", algo: "auto",
     backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, baselines: true,
     help: false, notes: [],
   };
@@ -216,6 +225,7 @@ function convert(spec: FlagSpec, text: string, names: OptionNames = CLI_NAMES): 
     case "ranks": return integer(flag, text, 1, 16, "a number of ranks", key);
     case "root": return integer(flag, text, 0, 15, "a root rank", key);
     case "experts": return integer(flag, text, 1, 16, "a number of experts per rank", key);
+    case "hidden": return integer(flag, text, 1, 4096, "the matmul's K = N", key);
     case "op": return oneOf(flag, text, BENCH_OPS, key);
     case "algo": return oneOf(flag, text, BENCH_ALGOS, key);
     case "backend": return oneOf(flag, text, BACKENDS, key);
@@ -317,6 +327,17 @@ function finish(o: Mutable, given: Set<OptionKey>, names: OptionNames = CLI_NAME
   }
   if ((o.op === "reduce_scatter") && o.redop !== "sum") {
     throw new BenchFlagError(`${n("redop")} ${o.redop}: reduce_scatter (symm_mem::reduce_scatter_out) only sums; use ${n("redop")} sum`, "redop");
+  }
+  if (o.op === "fused_matmul_reduce_scatter" && o.redop !== "sum") {
+    throw new BenchFlagError(`${n("redop")} ${o.redop}: fused_matmul_reduce_scatter is compared with mm then ` +
+      `symm_mem::reduce_scatter_out, which only sums; use ${n("redop")} sum`, "redop");
+  }
+  if (FUSED_OPS.includes(o.op) && o.dtype === "int32") {
+    throw new BenchFlagError(`${n("dtype")} int32: ${o.op} multiplies matrices of float, half or bfloat16 only`, "dtype");
+  }
+  if (given.has("hidden") && !FUSED_OPS.includes(o.op)) {
+    throw new BenchFlagError(`${n("hidden")} applies to the fused ops only (${n("op")} ${FUSED_OPS.join(" or ")}); ` +
+      `${o.op} has no matmul (${names.cli ? "leave --hidden out" : `choose ${n("op")} ${FUSED_OPS[0]}`})`, "hidden");
   }
   if (o.redop === "avg" && o.dtype === "int32") {
     throw new BenchFlagError(`${n("redop")} avg is not defined for ${n("dtype")} int32 (an integer mean would have to round); use a float type`, "redop");

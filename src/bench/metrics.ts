@@ -12,7 +12,9 @@ export function busFactor(op: BenchOp, ranks: number): number {
     case "reduce_scatter":
     case "all_gather":
     case "all_to_all":
-    case "all_to_all_vdev_2d": return (ranks - 1) / ranks;
+    case "all_to_all_vdev_2d":
+    case "fused_all_gather_matmul":
+    case "fused_matmul_reduce_scatter": return (ranks - 1) / ranks;
     case "broadcast": return 1;
   }
 }
@@ -20,11 +22,15 @@ export function busFactor(op: BenchOp, ranks: number): number {
 /**
  * The bytes algbw counts: S for all_reduce and broadcast, count × ranks × elem for reduce_scatter,
  * all_gather and all_to_all (count: one peer's chunk), and for all_to_all_vdev_2d the bytes each
- * rank sends (count: its elements), which is also the mean of what the ranks receive.
+ * rank sends (count: its elements), which is also the mean of what the ranks receive. The fused
+ * ops count their collective's bytes as all_gather / reduce_scatter do (the matmul's FLOPs are not
+ * a bandwidth): count × ranks × elem, the gathered or scattered activation.
  */
 export function algBytes(op: BenchOp, count: number, ranks: number, dtype: CollectiveDType): number {
   const elem = itemsize(dtype);
-  return op === "reduce_scatter" || op === "all_gather" || op === "all_to_all" ? count * ranks * elem : count * elem;
+  const perRank = op === "reduce_scatter" || op === "all_gather" || op === "all_to_all" ||
+    op === "fused_all_gather_matmul" || op === "fused_matmul_reduce_scatter";
+  return perRank ? count * ranks * elem : count * elem;
 }
 
 export function bandwidth(

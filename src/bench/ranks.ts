@@ -12,6 +12,7 @@ import {
   countWrong, countWrongVdev2d, expectedAllToAll, expectedSlice, expectedVdev2d, fillInput, rawArray, type RawArray,
 } from "./data.ts";
 import type { BenchOp } from "./flags.ts";
+import { type FusedResult, type FusedSpec, measureFusedWith } from "./fused-ranks.ts";
 import { installBreakdownHooks } from "./hooks.ts";
 import { recorder, STEPS, type Step } from "./recorder.ts";
 import { rowTensors } from "./rank-tensors.ts";
@@ -185,6 +186,11 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
     splits?.close();
     t.close();
   }
+}
+
+/** One variant (fused, unfused, comm, matmul) of one row of the fused ops (fused-ranks.ts). */
+export async function measureFused(rank: Rank, s: FusedSpec): Promise<FusedResult> {
+  return measureFusedWith(rank, current().sync, SYNC_CHANNEL, s);
 }
 
 /** What this rank must hold after an all-to-all, from the inputs' generator alone. */

@@ -5,14 +5,25 @@
  *   baselines: [ { name, size, time_us } ] }
  * Placements that are N/A have no row; baselines that are N/A have no entry; `wrong` is null
  * when the run did not check (-c 0). Rows of all_to_all_vdev_2d also have `experts` and
- * `recv_bytes` (what each rank received, by rank; each sent `size`) after `wrong`.
+ * `recv_bytes` (what each rank received, by rank; each sent `size`) after `wrong`. Rows of the fused
+ * ops (fused_all_gather_matmul, fused_matmul_reduce_scatter) also have the matmul's `m`, `k`, `n`
+ * after `wrong`, and their runs add the baselines `unfused` (the decomposition), `comm` (its
+ * collective alone) and `matmul` (its matmul alone), per size.
  */
 import { type CollectiveDType, itemsize } from "../internal.ts";
 import type { BenchOp } from "./flags.ts";
+import type { MatmulShape } from "./sizes.ts";
 import { receivedTotal, type SplitPlan } from "./splits.ts";
 
-export type BaselineName = "staging_floor" | "gpu_roundtrip" | "naive_postmessage" | "heap_memcpy";
+export type BaselineName = "staging_floor" | "gpu_roundtrip" | "naive_postmessage" | "heap_memcpy" | FusedBaselineName;
+/** The baselines every op's baselines table has a column for. */
 export const BASELINE_NAMES: readonly BaselineName[] = ["staging_floor", "gpu_roundtrip", "naive_postmessage", "heap_memcpy"];
+/**
+ * The fused ops' own baselines (their table, print-fused.ts): the unfused decomposition, its
+ * collective alone, its matmul alone.
+ */
+export type FusedBaselineName = "unfused" | "comm" | "matmul";
+export const FUSED_BASELINE_NAMES: readonly FusedBaselineName[] = ["unfused", "comm", "matmul"];
 
 /** The time each step took per iteration (µs, the slowest rank's), for --breakdown. */
 export type StepTimes = Readonly<Record<string, number>>;
@@ -45,6 +56,8 @@ export interface RowResult {
   readonly inPlace: Measured | null;
   /** all_to_all_vdev_2d: the row's splits. */
   readonly splits?: SplitPlan;
+  /** The fused ops: the matmul's shape. */
+  readonly mm?: MatmulShape;
 }
 
 export interface BaselineResult {
@@ -73,6 +86,8 @@ export interface JsonRow {
   time_us: number; algbw: number; busbw: number; wrong: number | null;
   /** all_to_all_vdev_2d only: experts per rank, and the bytes each rank received. */
   experts?: number; recv_bytes?: number[];
+  /** The fused ops only: the matmul's M, K, N. */
+  m?: number; k?: number; n?: number;
 }
 
 export interface JsonReport {
@@ -98,6 +113,7 @@ export function toJson(report: BenchReport): JsonReport {
         op: r.op, algo: r.algo, size: r.size, count: r.count, dtype: r.dtype, redop: r.redop, inplace,
         time_us: round(m.timeUs, 3), algbw: significant(m.algbw), busbw: significant(m.busbw), wrong: m.wrong,
         ...(r.splits !== undefined ? splitFields(r.splits, itemsize(r.dtype)) : {}),
+        ...(r.mm !== undefined ? { m: r.mm.m, k: r.mm.k, n: r.mm.n } : {}),
       });
     }
   }

@@ -8,12 +8,14 @@ import {
   MAX_HEAP_BYTES, type World,
 } from "../internal.ts";
 import { expectedResult, type RawArray } from "./data.ts";
-import { CLI_NAMES, type BenchOptions, type OptionKey, type OptionNames, REDUCING_OPS } from "./flags.ts";
+import { CLI_NAMES, type BenchOptions, FUSED_OPS, type OptionKey, type OptionNames, REDUCING_OPS } from "./flags.ts";
+import type { FusedResult, FusedSpec, FusedVariant } from "./fused-ranks.ts";
 import { formatBytes, formatTime } from "./format.ts";
 import { bandwidth } from "./metrics.ts";
 import { NaiveCollective } from "./naive/naive.ts";
 import { naiveExpected, naiveStep } from "./naive/naive-exchange.ts";
 import { baselinesTable, breakdownTable, headerComment, movedTable, splitsComment } from "./print.ts";
+import { fusedComment, fusionTable } from "./print-fused.ts";
 import type { MeasureResult, MeasureSpec } from "./ranks.ts";
 import type { BaselineResult, BenchReport, Measured, RowResult } from "./report.ts";
 import { rowShape, sweep, type RowShape } from "./sizes.ts";
@@ -117,6 +119,22 @@ export function heapBytesFor(
   return Math.min(MAX_HEAP_BYTES, minimal + align(big));
 }
 
+/**
+ * Heap per rank for the fused ops: the staging floor's region, the dispatcher's realization slots
+ * of the decomposition's collective (its input and output), the fused op's own workspace (about
+ * the same bytes), and room for the workspaces to grow row by row (each is reallocated larger).
+ */
+export function fusedHeapBytes(maxIn: number, maxOut: number, staging: number, names: OptionNames = CLI_NAMES): number {
+  const slots = align(maxIn) + align(maxOut);
+  const need = (1 << 16) + align(staging) + 3 * slots;
+  if (need > MAX_HEAP_BYTES) {
+    const e = names.short("maxBytes");
+    throw new BenchError(`${e} ${Math.max(maxIn, maxOut)} needs a ${formatBytes(need)} heap per rank for the fused ops, more ` +
+      `than the ${formatBytes(MAX_HEAP_BYTES)} limit: lower ${e}`, "maxBytes");
+  }
+  return need;
+}
+
 /** The algorithm of a row: --algo, or the tuning table's choice for auto; "default" for the other ops. */
 export function algoFor(o: BenchOptions, shape: RowShape): string {
   if (o.op !== "all_reduce") return "default";
@@ -158,12 +176,13 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   const runtime = detectRuntime();
   const elem = itemsize(o.dtype);
   const names = env.names ?? CLI_NAMES;
-  const shapes = sweep(o, names).map((b) => rowShape(o.op, b, o.ranks, o.dtype, o.experts));
+  const fused = FUSED_OPS.includes(o.op);
+  const shapes = sweep(o, names).map((b) => rowShape(o.op, b, o.ranks, o.dtype, o.experts, o.hidden));
   const maxIn = Math.max(...shapes.map((s) => s.inCount * elem));
   const maxOut = Math.max(...shapes.map((s) => s.outCount * elem));
   const gpu = o.backend === "webgpu";
   const staging = gpu && o.baselines ? Math.max(maxIn, maxOut) : 0;
-  const heapBytes = heapBytesFor(o.backend, maxIn, maxOut, staging, names);
+  const heapBytes = fused ? fusedHeapBytes(maxIn, maxOut, staging, names) : heapBytesFor(o.backend, maxIn, maxOut, staging, names);
   for (const n of o.notes) io.err(`# note: ${n}`);
 
   let world: World | undefined;
@@ -174,7 +193,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       ...(env.rankWorker !== undefined ? { rankWorker: env.rankWorker } : { rankModule: RANK_MODULE }),
     });
     const [setup] = await world.run<{ defined: string[] }>("benchSetup", {
-      inBytes: maxIn, outBytes: maxOut, stagingBytes: staging, breakdown: o.breakdown, probe: OPTIONAL_OPS,
+      inBytes: fused ? 0 : maxIn, outBytes: fused ? 0 : maxOut, stagingBytes: staging, breakdown: o.breakdown, probe: OPTIONAL_OPS,
     });
     const defined = new Set(setup.defined);
     if (o.op === "all_reduce" && o.algo === "host" && !defined.has(HOST_IN_PLACE)) {
@@ -184,10 +203,13 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     }
     const algos = shapes.map((s) => algoFor(o, s));
     const adapters = world.adapters.map((a) => describeAdapter(a));
-    const tensors = gpu
+    const tensors = fused
+      ? `regular ${gpu ? "GPU" : "cpu"} tensors (the fused ops copy A into their workspace; the decomposition's collective ` +
+        "realizes its input and out in the heap and copies out back: all part of the time)"
+      : gpu
       ? "regular GPU tensors (the dispatcher's readback into the heap and upload back are part of the time)"
       : "symmetric heap tensors (no realization)";
-    const opLines = [...describeAlgos(o, shapes, algos, defined), ...splitsComment(o, shapes)];
+    const opLines = [...describeAlgos(o, shapes, algos, defined), ...splitsComment(o, shapes), ...(fused ? fusedComment(o) : [])];
     for (const line of headerComment(o, { runtime, adapters, heapBytes, opLines, tensors })) io.out(line);
 
     const baselines: BaselineResult[] = [];
@@ -219,10 +241,23 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       progress("measuring", { size: shape.size, algo });
       // The all-to-alls' ranks compute their own expected result (selfCheck).
       const a2a = o.op === "all_to_all" || o.op === "all_to_all_vdev_2d";
-      const expected: RawArray | undefined = o.check && !a2a
+      const expected: RawArray | undefined = o.check && !a2a && !fused
         ? expectedResult(o.op, o.dtype, o.redop, o.ranks, shape.count, o.root) : undefined;
       const measured: (Measured | null)[] = [];
+      // The fused ops: the fused op (checked against the decomposition), then its baselines.
+      const fusedRun = async (variant: FusedVariant): Promise<FusedResult[]> => {
+        const mm = shape.mm!;
+        const spec: FusedSpec = {
+          op: o.op as FusedSpec["op"], variant, dtype: o.dtype, m: mm.m, k: mm.k, n: mm.n, warmup: o.warmup, iters: o.iters,
+          check: o.check, breakdown: o.breakdown,
+        };
+        return world!.run<FusedResult>("measureFused", spec);
+      };
       for (const p of placements(o.op, algo, o.backend, defined)) {
+        if (isPlan(p) && fused) {
+          measured.push(combine(o, shape, p.opName, await fusedRun("fused")));
+          continue;
+        }
         if (!isPlan(p)) {
           measured.push(null);
           continue;
@@ -236,13 +271,20 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       }
       const row: RowResult = {
         op: o.op, algo, size: shape.size, count: shape.count, dtype: o.dtype,
-        redop: REDUCING_OPS.includes(o.op) ? (o.op === "reduce_scatter" ? "sum" : o.redop) : "none",
+        redop: REDUCING_OPS.includes(o.op) ? (o.op === "reduce_scatter" ? "sum" : o.redop)
+          : o.op === "fused_matmul_reduce_scatter" ? "sum" : "none",
         root: o.op === "broadcast" ? o.root : -1, outOfPlace: measured[0], inPlace: measured[1],
         ...(shape.splits !== undefined ? { splits: shape.splits } : {}),
+        ...(shape.mm !== undefined ? { mm: shape.mm } : {}),
       };
       rows.push(row);
       io.out(tableRow(row));
 
+      if (o.baselines && fused) {
+        for (const v of ["unfused", "comm", "matmul"] as const) {
+          baselines.push({ name: v, size: shape.size, timeUs: max((await fusedRun(v)).map((r) => r.meanUs)) });
+        }
+      }
       if (o.baselines) {
         const bytes = { bytesIn: shape.inCount * elem, bytesOut: shape.outCount * elem, ...loop };
         if (gpu) {
@@ -272,6 +314,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     for (const line of footer(rows)) io.out(line);
     for (const line of baselinesTable(rows, baselines)) io.out(line);
     for (const line of movedTable(rows, o.dtype)) io.out(line);
+    for (const line of fusionTable(rows, baselines)) io.out(line);
     if (o.breakdown) for (const line of breakdownTable(rows)) io.out(line);
     progress("done");
     return {

@@ -8,7 +8,7 @@
  */
 import { type CollectiveDType, itemsize } from "../internal.ts";
 import type { BenchOp, BenchOptions } from "./flags.ts";
-import { BenchFlagError, CLI_NAMES, type OptionNames } from "./flags.ts";
+import { BenchFlagError, CLI_NAMES, DEFAULT_HIDDEN, type OptionNames } from "./flags.ts";
 import { formatBytes } from "./format.ts";
 import { DEFAULT_EXPERTS, outCapacity, SPLIT_UNIT_BYTES, splitPlan, type SplitPlan } from "./splits.ts";
 
@@ -46,10 +46,42 @@ export interface RowShape {
   readonly size: number;
   /** all_to_all_vdev_2d: the row's splits. */
   readonly splits?: SplitPlan;
+  /** The fused ops: the matmul's shape (see fusedShape). */
+  readonly mm?: MatmulShape;
+}
+
+/**
+ * The fused ops' matmul, for a row: M rows of the gathered (or scattered) activation, K = N =
+ * --hidden. fused_all_gather_matmul: A [M/world, K] per rank, gathered to [M, K], times B [K, N]
+ * (every rank computes all of [M, N]). fused_matmul_reduce_scatter: A [M, K] per rank times B
+ * [K, N], the [M, N] products summed and scattered by rows ([M/world, N] per rank).
+ */
+export interface MatmulShape {
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+/**
+ * A fused row: size = the gathered (all-gather) or scattered (reduce-scatter) activation's bytes,
+ * M · K · elem = M · N · elem, with M rounded down to whole rows per rank; count = the elements of
+ * one rank's share of it (M/world · K), as nccl-tests' all_gather / reduce_scatter count.
+ */
+function fusedShape(op: "fused_all_gather_matmul" | "fused_matmul_reduce_scatter", bytes: number, ranks: number,
+  elem: number, hidden: number): RowShape {
+  const perRank = Math.floor(bytes / (ranks * hidden * elem));
+  const m = perRank * ranks;
+  const mm = { m, k: hidden, n: hidden };
+  const count = perRank * hidden;
+  const size = m * hidden * elem;
+  return op === "fused_all_gather_matmul"
+    ? { inCount: count, outCount: m * hidden, count, size, mm }
+    : { inCount: m * hidden, outCount: count, count, size, mm };
 }
 
 export function rowShape(
   op: BenchOp, bytes: number, ranks: number, dtype: CollectiveDType, experts: number = DEFAULT_EXPERTS,
+  hidden: number = DEFAULT_HIDDEN,
 ): RowShape {
   const elem = itemsize(dtype);
   switch (op) {
@@ -77,5 +109,8 @@ export function rowShape(
       const splits = splitPlan(ranks, experts, Math.floor(bytes / elem), Math.max(1, SPLIT_UNIT_BYTES / elem));
       return { inCount: splits.total, outCount: outCapacity(splits), count: splits.total, size: splits.total * elem, splits };
     }
+    case "fused_all_gather_matmul":
+    case "fused_matmul_reduce_scatter":
+      return fusedShape(op, bytes, ranks, elem, hidden);
   }
 }

@@ -41,6 +41,9 @@ export const HOST_IN_PLACE = "webshmem::host_all_reduce_";
 /** The all-to-all ops the benchmark calls. */
 export const ALL_TO_ALL = "symm_mem::all_to_all";
 export const ALL_TO_ALL_VDEV_2D = "symm_mem::all_to_all_vdev_2d";
+/** The fused async-TP ops and the ops of their unfused decomposition (fused.ts). */
+export const FUSED_AG = "symm_mem::fused_all_gather_matmul";
+export const FUSED_RS = "symm_mem::fused_matmul_reduce_scatter";
 /** Out-of-place forms of the host op, tried in this order. */
 export const HOST_OUT_OF_PLACE = ["webshmem::host_all_reduce_out", "webshmem::host_all_reduce"] as const;
 
@@ -53,6 +56,10 @@ function plan(opName: string, resultAt: ResultAt, outIsInput = false): CallPlan 
     : outIsInput ? `${opName}(x, out = x)  (no in-place variant; x is realized into both the input and the out slot)`
     : `${opName}(x, out)`;
   return { opName, resultAt, outIsInput, describe: call };
+}
+
+function fused(opName: string, describe: string): CallPlan {
+  return { opName, resultAt: "returned", outIsInput: false, describe };
 }
 
 /** The two placements of all_reduce with algorithm `algo` (already resolved from auto). */
@@ -97,6 +104,12 @@ export function placements(op: BenchOp, algo: string, backend: BenchBackend, def
       return [plan(ALL_TO_ALL, "out"), { na: "all_to_all has no in-place variant (out must not alias input)" }];
     case "all_to_all_vdev_2d":
       return [plan(ALL_TO_ALL_VDEV_2D, "out"), { na: "all_to_all_vdev_2d has no in-place variant (out must not alias input)" }];
+    case "fused_all_gather_matmul":
+      return [fused(FUSED_AG, `${FUSED_AG}(A, [B], gather_dim = 0, return_A = True) → (A gathered, [A gathered @ B])`),
+        { na: "the fused ops have no in-place form" }];
+    case "fused_matmul_reduce_scatter":
+      return [fused(FUSED_RS, `${FUSED_RS}(A, B, "sum", scatter_dim = 0) → this rank's rows of the sum of every A @ B`),
+        { na: "the fused ops have no in-place form" }];
   }
 }
 

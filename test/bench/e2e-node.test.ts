@@ -61,6 +61,34 @@ describe("benchmark end to end (node, cpu, 2 ranks)", () => {
     }
   });
 
+  it("the fused ops (2 ranks): checked against the decomposition, the unfused, comm and matmul baselines beside them", async () => {
+    for (const op of ["fused_all_gather_matmul", "fused_matmul_reduce_scatter"] as const) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const outcome = await benchMain(
+        ["--runtime", "node", "--op", op, "-g", "2", "-b", "8", "-e", "4K", "-f", "8", "--hidden", "8", "-n", "2", "-w", "1",
+          "--breakdown", "--json", "fused.json"],
+        { out: (l) => out.push(l), err: (l) => err.push(l) },
+        { version: "test" },
+      );
+      expect(err.filter((l) => !l.startsWith("[bench]")), `${op}: ${outcome.error?.stack}`).toEqual([]);
+      expect(outcome.code, op).toBe(0);
+      expect(out).toContain("# Out of bounds values : 0 OK");
+      expect(out.some((l) => l.includes(`out-of-place symm_mem::${op}(A, `))).toBe(true);
+      const rows = out.filter((l) => /^\s+\d+\s+\d+\s+float\s+(none|sum)\s+-1\s/.test(l));
+      // 8, 64, 512, 4096 B: M = size / (8 columns x 4 B), rounded down to whole rows per rank (8 and 64 B: none)
+      expect(rows.map((l) => l.trim().split(/\s+/).slice(0, 2).map(Number))).toEqual([[0, 0], [64, 8], [512, 64], [4096, 512]]);
+      const fusion = out.slice(out.findIndex((l) => l.startsWith("# Fusion")));
+      expect(fusion.filter((l) => /^\s+\d+\s+\d+\s+8\s+8\s/.test(l))).toHaveLength(4);
+      const j = JSON.parse(outcome.json ?? "null");
+      expect(j.rows).toHaveLength(4); // the fused op only (no in-place form)
+      for (const r of j.rows) expect(r).toMatchObject({ op, inplace: false, wrong: 0, k: 8, n: 8 });
+      expect(j.rows.map((r: { m: number }) => r.m)).toEqual([0, 2, 16, 128]);
+      expect(new Set(j.baselines.map((b: { name: string }) => b.name))).toEqual(new Set(["unfused", "comm", "matmul", "heap_memcpy"]));
+      expect(out.some((l) => /^\s+default\s+out-of-place\s+4096\s/.test(l))).toBe(true); // the breakdown
+    }
+  }, 60_000);
+
   it("a bad flag is exit code 2 with a message, and runs nothing", async () => {
     const err: string[] = [];
     const outcome = await benchMain(["--runtime", "node", "-d", "double"], { out: () => {}, err: (l) => err.push(l) });

@@ -63,7 +63,11 @@ describe("bench flags (nccl-tests spelling)", () => {
     [["-o", "xor"], /-o\/--redop expects one of sum, prod, max, min, avg; found "xor"/],
     [["-d", "double"], /-d\/--datatype expects one of float, half, bfloat16, int32 .*found "double" \(webshmem's collectives compute on those four only\)/],
     [["-g", "17"], /-g\/--ngpus expects a number of ranks \(an integer in \[1, 16\]\); found "17"/],
-    [["--op", "alltoall"], /--op expects one of all_reduce, reduce_scatter, all_gather, broadcast, all_to_all, all_to_all_vdev_2d; found "alltoall"/],
+    [["--op", "alltoall"], /--op expects one of all_reduce, reduce_scatter, all_gather, broadcast, all_to_all, all_to_all_vdev_2d, fused_all_gather_matmul, fused_matmul_reduce_scatter; found "alltoall"/],
+    [["--hidden", "64"], /--hidden applies to the fused ops only \(--op fused_all_gather_matmul or fused_matmul_reduce_scatter\); all_reduce has no matmul \(leave --hidden out\)/],
+    [["--op", "fused_all_gather_matmul", "--hidden", "0"], /--hidden expects the matmul's K = N \(an integer in \[1, 4096\]\); found "0"/],
+    [["--op", "fused_all_gather_matmul", "-d", "int32"], /-d int32: fused_all_gather_matmul multiplies matrices of float, half or bfloat16 only/],
+    [["--op", "fused_matmul_reduce_scatter", "-o", "avg"], /-o avg: fused_matmul_reduce_scatter is compared with mm then symm_mem::reduce_scatter_out, which only sums/],
     [["--op", "all_to_all", "--experts", "2"], /--experts applies to --op all_to_all_vdev_2d only; all_to_all has no experts \(leave --experts out\)/],
     [["--op", "all_to_all_vdev_2d", "--experts", "0"], /--experts expects a number of experts per rank \(an integer in \[1, 16\]\); found "0"/],
     [["--op", "all_to_all", "--algo", "one_shot"], /--algo one_shot applies to --op all_reduce only/],
@@ -87,9 +91,16 @@ describe("bench flags (nccl-tests spelling)", () => {
     expect(parseFlags(["--op", "all_to_all", "-o", "max"]).op).toBe("all_to_all");
   });
 
+  it("the fused ops: --op fused_all_gather_matmul and fused_matmul_reduce_scatter, --hidden K = N (default 64)", () => {
+    expect(parseFlags(["--op", "fused_all_gather_matmul"])).toMatchObject({ op: "fused_all_gather_matmul", hidden: 64 });
+    expect(parseFlags(["--op", "fused_matmul_reduce_scatter", "--hidden", "128", "-d", "bf16"]))
+      .toMatchObject({ op: "fused_matmul_reduce_scatter", hidden: 128, dtype: "bfloat16" });
+    expect(parseFlags(["--op", "fused_all_gather_matmul", "-o", "max"]).op).toBe("fused_all_gather_matmul"); // -o ignored
+  });
+
   it("-h lists every flag", () => {
     expect(parseFlags(["-h"]).help).toBe(true);
-    for (const f of ["-b", "-e", "-f", "-n", "-w", "-c", "-o", "-d", "-g", "--op", "--algo", "--backend", "--runtime", "--json", "--breakdown", "--baselines", "--experts"]) {
+    for (const f of ["-b", "-e", "-f", "-n", "-w", "-c", "-o", "-d", "-g", "--op", "--algo", "--backend", "--runtime", "--json", "--breakdown", "--baselines", "--experts", "--hidden"]) {
       expect(usage()).toContain(f);
     }
   });

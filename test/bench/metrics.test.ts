@@ -64,4 +64,19 @@ describe("algbw and busbw (nccl-tests' formulas)", () => {
     expect(rowShape("all_gather", 1000, 4, "float32")).toEqual({ inCount: 62, outCount: 248, count: 62, size: 992 });
     expect(rowShape("all_gather", 8, 4, "float32")).toEqual({ inCount: 0, outCount: 0, count: 0, size: 0 });
   });
+  it("fused rows: size = the gathered / scattered activation M x K x elem (K = N = hidden), M whole rows per rank", () => {
+    // 1 MiB of float32 at K = 64: 4096 rows, 1024 per rank on 4 ranks
+    expect(rowShape("fused_all_gather_matmul", 1 << 20, 4, "float32", 2, 64))
+      .toEqual({ inCount: 1024 * 64, outCount: 4096 * 64, count: 1024 * 64, size: 1 << 20, mm: { m: 4096, k: 64, n: 64 } });
+    expect(rowShape("fused_matmul_reduce_scatter", 1 << 20, 4, "float32", 2, 64))
+      .toEqual({ inCount: 4096 * 64, outCount: 1024 * 64, count: 1024 * 64, size: 1 << 20, mm: { m: 4096, k: 64, n: 64 } });
+    // 1000 B of f16 at K = 8 on 3 ranks: 62.5 rows, 20 per rank → M = 60
+    expect(rowShape("fused_all_gather_matmul", 1000, 3, "float16", 2, 8)).toMatchObject({ count: 160, size: 960, mm: { m: 60 } });
+    expect(rowShape("fused_matmul_reduce_scatter", 16, 4, "float32", 2, 8)).toMatchObject({ count: 0, size: 0, mm: { m: 0 } });
+    // their bandwidth is their collective's: count × n × elem / t, busbw × (n−1)/n
+    const { algbw, busbw } = bandwidth("fused_all_gather_matmul", 1024 * 64, 4, "float32", 1e6);
+    expect(algbw).toBeCloseTo((1 << 20) / 1e6 / 1e3, 12);
+    expect(busbw).toBeCloseTo(algbw * 0.75, 12);
+    expect(busFactor("fused_matmul_reduce_scatter", 2)).toBe(0.5);
+  });
 });

@@ -43,4 +43,14 @@ describe("which op each placement calls", () => {
       ]);
     }
   });
+  it("the fused ops: the fused op returns its results, no in-place form", () => {
+    for (const backend of ["webgpu", "cpu"] as const) {
+      expect(placements("fused_all_gather_matmul", "default", backend, none)).toMatchObject([
+        { opName: "symm_mem::fused_all_gather_matmul", resultAt: "returned" }, { na: expect.stringMatching(/no in-place form/) },
+      ]);
+      expect(placements("fused_matmul_reduce_scatter", "default", backend, none)).toMatchObject([
+        { opName: "symm_mem::fused_matmul_reduce_scatter", resultAt: "returned" }, { na: expect.stringMatching(/no in-place form/) },
+      ]);
+    }
+  });
 });

@@ -15,7 +15,7 @@ import type { LaunchOptions } from "../../src/index.ts";
 
 /** The rank fixtures the shared scenarios launch, by file name. */
 export type RankFixture = "heap-ranks" | "collective-ranks" | "custom-op-ranks" | "host-ranks" | "failure-ranks"
-  | "moe-ranks" | "tile-ranks" | "all-to-all-ranks" | "mm-ranks" | "plan-ranks" | "fused-ranks";
+  | "moe-ranks" | "tile-ranks" | "all-to-all-ranks" | "mm-ranks" | "plan-ranks" | "fused-ranks" | "tp-mlp-ranks";
 
 let workers: Partial<Record<RankFixture, string>> = {};
 
