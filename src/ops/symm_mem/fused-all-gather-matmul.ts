@@ -1,11 +1,12 @@
 /**
  * fused_all_gather_matmul: `A = all_gather(A_shard, gather_dim)`, then `A @ B` for every B, with
  * the exchange of each shard overlapped with the matmuls of the shards before it, as PyTorch's
- * `_pipelined_all_gather_and_consume`: every rank copies its shard into its part of the group
- * workspace, a barrier, then the local shard's matmuls start at once (they need nothing from a
- * peer) while the shard of rank (rank+1) % n is copied from that peer's slab, then its matmuls
- * start while the next one is copied, and so on. On webgpu the matmuls run on the device while
- * the host copies; on cpu they run as they are issued.
+ * `_pipelined_all_gather_and_consume`: every rank starts the copy of its shard into its part of
+ * the group workspace and, right behind it, the local shard's matmuls (they need nothing from a
+ * peer); once its copy is there, a barrier, then the shard of rank (rank+1) % n is copied from
+ * that peer's slab and its matmuls start while the next one is copied, and so on. On webgpu the
+ * matmuls run on the device while the host waits for its readback and copies (the readback's map
+ * waits only for the copy submitted before the matmuls); on cpu they run as they are issued.
  *
  * Workspace (this op's own, in the group): [my shard | the gathered A], the second part only read
  * by this rank (it is the gathered A, in the gathered layout, which the matmuls read and the
@@ -45,24 +46,35 @@ export async function fusedAllGatherMatmul(args: BoundArgs, ctx: OpContext): Pro
   const h = await ctx.rank.symm.rendezvous(ws);
   const shard = ws.view(0, [A.numel], plan.dtype);
   const gathered = ws.view(at, [A.numel * n], plan.dtype);
-  await copyToHeap(ctx, A, shard);
   const outs = plan.outShapes.map((shape) => ctx.backend.createTensor(ctx.rank, shape, plan.dtype));
   const Bm = Bs.map((B, i) => matrixOf(B, `${op}: Bs[${i}]`));
   const made: RegularTensor[] = [...outs];
   return disposingOnFailure(ctx, made, async () => {
-    await h.barrier();
+    // The copy of A into the heap is submitted first, then (gather_dim 0) the local shard's
+    // matmuls, which need nothing from a peer: the device multiplies while the copy resolves and
+    // the peers publish theirs (on webgpu the readback's map waits only for the copy before it).
+    const published = copyToHeap(ctx, A, shard);
+    const jobs: Promise<void>[] = [];
+    if (!plan.lastDim) jobs.push(runAll(mm, chunkJobs(plan, h.rank, A, true, Bm, outs)));
+    try {
+      await published;
+      await h.barrier();
+    } catch (e) {
+      await settleAll(jobs).catch(() => {}); // nothing still writes an output when it is disposed
+      throw e;
+    }
     if (plan.lastDim) {
       for (let p = 0; p < n; p++) fetchColumns(h, shard, gathered, plan, p);
       const a = rowsOf(gathered, 0, plan.shardRows, plan.k * n, plan.k * n);
       await runAll(mm, Bm.map((b, i) => ({ a, b, out: rowsOf(outs[i], 0, plan.shardRows, plan.ns[i], plan.ns[i]) })));
     } else {
-      const jobs: Promise<void>[] = [];
-      for (let step = 0; step < n; step++) {
+      // The local shard is read where it is (its matmuls started above); a peer's once it is in
+      // `gathered`, each peer's matmuls running while the next peer's shard is copied.
+      if (returnA) fetchRows(h, shard, gathered, plan, h.rank);
+      for (let step = 1; step < n; step++) {
         const p = (h.rank + step) % n;
-        // The local shard is read where it is (no copy needed); a peer's once it is in `gathered`.
-        if (step > 0 || returnA) fetchRows(h, shard, gathered, plan, p);
-        const src: Tensor = step === 0 ? A : gathered;
-        jobs.push(runAll(mm, chunkJobs(plan, p, src, step === 0, Bm, outs)));
+        fetchRows(h, shard, gathered, plan, p);
+        jobs.push(runAll(mm, chunkJobs(plan, p, gathered, false, Bm, outs)));
       }
       await settleAll(jobs);
     }
