@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { launch, listBackends, OpError, unregisterBackend } from "../../src/index.ts";
 import { metaGroups } from "../../src/internal.ts";
 import { runMeta } from "../../src/library/run-meta.ts";
-import { checkFusedRefusals, EXPECTED_FUSED_REFUSALS, fusedCases, runFusedMatrix } from "../shared/fused-scenarios.ts";
+import { checkFusedRefusals, EXPECTED_FUSED_REFUSALS, fusedCases, largeCases, runFusedMatrix } from "../shared/fused-scenarios.ts";
+import { TWO_STAGE_MIN_MACS, twoStages } from "../../src/ops/symm_mem/fused-tuning.ts";
 import { HOSTMEM, hostmemBackend, registerThirdBackend, releaseThirdBackendKernels } from "../fixtures/third-backend.ts";
 import { localRank } from "../helpers/local-rank.ts";
 
@@ -22,11 +23,30 @@ const RS = "symm_mem::fused_matmul_reduce_scatter";
 describe("the fused matrix definition", () => {
   it("covers ops × dtypes × placements × shapes × (return_A | reduce op)", () => {
     const cases = fusedCases(3);
-    // 3 dtypes × 2 placements × (6 gather shapes × 2 return_A + 6 scatter shapes × 2 reduce ops)
-    expect(cases.length).toBe(3 * 2 * (6 * 2 + 6 * 2));
+    // 3 dtypes × 2 placements × (6 gather shapes × 2 return_A + 6 scatter shapes × 2 reduce ops), and the 2 large cases
+    expect(cases.length).toBe(3 * 2 * (6 * 2 + 6 * 2) + 2);
+    // forced one stage, forced two, the size's choice: each for a third of the cases
+    expect([1, 2, undefined].map((n) => cases.filter((c) => c.stages === n).length)).toEqual([48, 48, 50]);
     const ag = cases.filter((c) => c.op === "fused_all_gather_matmul");
     expect(new Set(ag.map((c) => c.op === "fused_all_gather_matmul" && c.gatherDim))).toEqual(new Set([0, 1, 2]));
     expect(new Set(cases.map((c) => c.seed)).size).toBe(cases.length);
+  });
+});
+
+describe("the fused ops' stage rule (src/ops/symm_mem/fused-tuning.ts)", () => {
+  it("two stages from TWO_STAGE_MIN_MACS multiply-adds on, unless rank.configure forces a count", () => {
+    expect(twoStages(AG, TWO_STAGE_MIN_MACS - 1, undefined)).toBe(false);
+    expect(twoStages(AG, TWO_STAGE_MIN_MACS, undefined)).toBe(true);
+    expect(twoStages(AG, 1, { stages: 2 })).toBe(true);
+    expect(twoStages(RS, 1 << 30, { stages: 1 })).toBe(false);
+    expect(twoStages(RS, 1 << 30, {})).toBe(true);
+    expect(() => twoStages(RS, 1, { stages: 0 })).toThrow(`${RS}: setting stages must be 1 or 2, found 0`);
+    expect(() => twoStages(AG, 1, { stage: 2 })).toThrow(`${AG}: unknown setting "stage": expected stages`);
+    // the large cases of the matrix cross it from 2 ranks on, with no setting
+    for (const c of largeCases(2)) {
+      const macs = c.op === "fused_all_gather_matmul" ? c.shard[0] * 2 * c.shard[1] * c.bCols[0] : c.a[0] * c.a[1] * c.bCols;
+      expect(macs).toBeGreaterThanOrEqual(TWO_STAGE_MIN_MACS);
+    }
   });
 });
 

@@ -27,6 +27,8 @@ export interface FusedMatrixOptions {
   readonly fraction?: number;
   /** Only the all-gather or only the reduce-scatter cases. */
   readonly ops?: readonly FusedCase["op"][];
+  /** Add the two large cases (largeCases); default true. */
+  readonly large?: boolean;
 }
 
 function hashKey(key: string): number {
@@ -62,6 +64,13 @@ function scatterShapes(w: number): { a: number[]; bCols: number; scatterDim: num
   ];
 }
 
+/**
+ * The stages setting of the i-th case: forced 1, forced 2, or left to the size (which picks one
+ * stage for these small shapes; the large case of largeCases() crosses the threshold), in turn,
+ * so both pipelines run every kind of shape across the matrix.
+ */
+const stages = (i: number): { stages?: 1 | 2 } => (i % 3 === 2 ? {} : { stages: (1 + (i % 3)) as 1 | 2 });
+
 /** Every case for one world size, or a deterministic sample. */
 export function fusedCases(world: number, o: Omit<FusedMatrixOptions, "backend" | "worldSizes"> = {}): FusedCase[] {
   const out: FusedCase[] = [];
@@ -74,7 +83,7 @@ export function fusedCases(world: number, o: Omit<FusedMatrixOptions, "backend" 
         for (const s of gatherShapes()) {
           for (const returnA of [true, false]) {
             const key = `${world}/ag/${dtype}/${placement}/${s.shard.join("x")}/${s.gatherDim}/${returnA}`;
-            if (pick(key)) out.push({ op: "fused_all_gather_matmul", dtype, placement, returnA, ...s, seed: hashKey(key) });
+            if (pick(key)) out.push({ op: "fused_all_gather_matmul", dtype, placement, returnA, ...s, seed: hashKey(key), ...stages(out.length) });
           }
         }
       }
@@ -82,11 +91,29 @@ export function fusedCases(world: number, o: Omit<FusedMatrixOptions, "backend" 
         for (const s of scatterShapes(world)) {
           for (const reduceOp of ["sum", "avg"] as const) {
             const key = `${world}/rs/${dtype}/${placement}/${s.a.join("x")}/${s.scatterDim}/${reduceOp}`;
-            if (pick(key)) out.push({ op: "fused_matmul_reduce_scatter", dtype, placement, reduceOp, ...s, seed: hashKey(key) });
+            if (pick(key)) out.push({ op: "fused_matmul_reduce_scatter", dtype, placement, reduceOp, ...s, seed: hashKey(key), ...stages(out.length) });
           }
         }
       }
     }
+  }
+  if (o.large !== false) out.push(...largeCases(world, ops));
+  return out;
+}
+
+/**
+ * Two float32 cases large enough (at least 2^19 multiply-adds per rank from 2 ranks on) that the
+ * size alone picks two stages (fused-tuning.ts), with no setting: all-gather of [32, 64] shards
+ * times a [64, 128] B, reduce-scatter of [96, 64] @ [64, 128].
+ */
+export function largeCases(world: number, ops: readonly FusedCase["op"][] = ["fused_all_gather_matmul", "fused_matmul_reduce_scatter"]): FusedCase[] {
+  const out: FusedCase[] = [];
+  const base = { dtype: "float32", placement: "regular" } as const;
+  if (ops.includes("fused_all_gather_matmul")) {
+    out.push({ op: "fused_all_gather_matmul", ...base, shard: [32, 64], gatherDim: 0, bCols: [128], returnA: true, seed: hashKey(`${world}/large/ag`) });
+  }
+  if (ops.includes("fused_matmul_reduce_scatter") && 96 % world === 0) {
+    out.push({ op: "fused_matmul_reduce_scatter", ...base, a: [96, 64], bCols: 128, scatterDim: 0, reduceOp: "sum", seed: hashKey(`${world}/large/rs`) });
   }
   return out;
 }
@@ -161,6 +188,8 @@ export const EXPECTED_FUSED_REFUSALS: Readonly<Record<FusedRefusal, { readonly n
   rsNotDivisible: { name: "OpError", message: /dim 0 of A @ B \(shape \[\d+, 2\]\) must be divisible by the group size \d+ to be scattered/ },
   rsLastDimNotDivisible: { name: "OpError", message: /dim 1 of A @ B \(shape \[\d+, \d+\]\) must be divisible by the group size/ },
   rsContraction: { name: "OpError", message: /mat1 and mat2 shapes cannot be multiplied \(\d+x3 and 2x2\): argument "B" expected 3 rows/ },
+  badStages: { name: "OpError", message: /symm_mem::fused_matmul_reduce_scatter: setting stages must be 1 or 2, found 3/ },
+  unknownSetting: { name: "OpError", message: /symm_mem::fused_all_gather_matmul: unknown setting "chunks": expected stages/ },
   rsBDType: { name: "OpError", message: /argument "B" expected dtype float32 \(the dtype of "A"\), found bfloat16/ },
   thenWorks: { name: "none", message: /no error/ },
 };

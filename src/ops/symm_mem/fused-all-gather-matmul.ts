@@ -1,12 +1,14 @@
 /**
- * fused_all_gather_matmul: `A = all_gather(A_shard, gather_dim)`, then `A @ B` for every B, with
- * the exchange of each shard overlapped with the matmuls of the shards before it, as PyTorch's
+ * fused_all_gather_matmul: `A = all_gather(A_shard, gather_dim)`, then `A @ B` for every B, the
+ * exchange overlapped with the matmul of the local shard, after PyTorch's
  * `_pipelined_all_gather_and_consume`: every rank starts the copy of its shard into its part of
  * the group workspace and, right behind it, the local shard's matmuls (they need nothing from a
- * peer); once its copy is there, a barrier, then the shard of rank (rank+1) % n is copied from
- * that peer's slab and its matmuls start while the next one is copied, and so on. On webgpu the
- * matmuls run on the device while the host waits for its readback and copies (the readback's map
- * waits only for the copy submitted before the matmuls); on cpu they run as they are issued.
+ * peer); once its copy is there, a barrier, then every peer's shard is copied from that peer's
+ * slab and multiplied in one job per run of consecutive rows. On webgpu the local matmuls run on
+ * the device while the host waits for its readback and copies (the readback's map waits only for
+ * the copy submitted before them); on cpu they run as they are issued. Small products run in one
+ * stage, all shards after the exchange (fused-tuning.ts): PyTorch's one chunk per rank would
+ * cost an upload and a dispatch per peer, which on webgpu cost more than they hide.
  *
  * Workspace (this op's own, in the group): [my shard | the gathered A], the second part only read
  * by this rank (it is the gathered A, in the gathered layout, which the matmuls read and the
@@ -29,6 +31,7 @@ import { heapBlockBytes } from "../../heap/allocator.ts";
 import { opGroup } from "./checks.ts";
 import { contiguousArg, copyToHeap, disposingOnFailure, rowsOf, runAll, runsOf, settleAll, type Run } from "./fused-jobs.ts";
 import { gatherMatmulPlan, type GatherMatmulPlan } from "./fused-shapes.ts";
+import { twoStages } from "./fused-tuning.ts";
 
 /** The kernel: returns [the gathered A, or null when return_A is false, [A @ B for each B]]. */
 export async function fusedAllGatherMatmul(args: BoundArgs, ctx: OpContext): Promise<[RegularTensor | null, RegularTensor[]]> {
@@ -39,6 +42,8 @@ export async function fusedAllGatherMatmul(args: BoundArgs, ctx: OpContext): Pro
   const plan = gatherMatmulPlan(op, A, Bs, args.gather_dim, group.size);
   const returnA = args.return_A !== false;
   const mm = matmulerOf(ctx.backend, ctx.rank, op);
+  const macs = plan.shardRows * group.size * plan.k * plan.ns.reduce((s, x) => s + x, 0);
+  const staged = twoStages(op, macs, ctx.settings) && !plan.lastDim;
 
   const n = group.size;
   const at = heapBlockBytes(A.nbytes);
@@ -50,12 +55,14 @@ export async function fusedAllGatherMatmul(args: BoundArgs, ctx: OpContext): Pro
   const Bm = Bs.map((B, i) => matrixOf(B, `${op}: Bs[${i}]`));
   const made: RegularTensor[] = [...outs];
   return disposingOnFailure(ctx, made, async () => {
-    // The copy of A into the heap is submitted first, then (gather_dim 0) the local shard's
-    // matmuls, which need nothing from a peer: the device multiplies while the copy resolves and
-    // the peers publish theirs (on webgpu the readback's map waits only for the copy before it).
+    // The copy of A into the heap is submitted first, then (two stages: gather_dim before the
+    // last, a large enough product, fused-tuning.ts) the local shard's matmuls, which need
+    // nothing from a peer: the device multiplies while the copy resolves and the peers publish
+    // theirs (on webgpu the readback's map waits only for the copy submitted before it).
     const published = copyToHeap(ctx, A, shard);
     const jobs: Promise<void>[] = [];
-    if (!plan.lastDim) jobs.push(runAll(mm, chunkJobs(plan, h.rank, A, true, Bm, outs)));
+    let gatheredA: RegularTensor | null = null;
+    if (staged) jobs.push(runAll(mm, localJobs(plan, h.rank, A, Bm, outs)));
     try {
       await published;
       await h.barrier();
@@ -68,20 +75,28 @@ export async function fusedAllGatherMatmul(args: BoundArgs, ctx: OpContext): Pro
       const a = rowsOf(gathered, 0, plan.shardRows, plan.k * n, plan.k * n);
       await runAll(mm, Bm.map((b, i) => ({ a, b, out: rowsOf(outs[i], 0, plan.shardRows, plan.ns[i], plan.ns[i]) })));
     } else {
-      // The local shard is read where it is (its matmuls started above); a peer's once it is in
-      // `gathered`, each peer's matmuls running while the next peer's shard is copied.
-      if (returnA) fetchRows(h, shard, gathered, plan, h.rank);
-      for (let step = 1; step < n; step++) {
-        const p = (h.rank + step) % n;
-        fetchRows(h, shard, gathered, plan, p);
-        jobs.push(runAll(mm, chunkJobs(plan, p, gathered, false, Bm, outs)));
+      // The second stage (or the only one): every peer's shard (and this rank's, in one stage),
+      // copied from its slab while the local matmuls run, then multiplied in as few jobs as its
+      // rows allow (runs of consecutive rows merged), read from the gathered A: the returned
+      // tensor when return_A (moved to the device once, which returning it needs anyway), else
+      // the heap (each job uploads its rows once). One upload and one dispatch per run, not per
+      // peer (PyTorch's one chunk per rank): on webgpu each costs a fixed time the chunks would
+      // not win back (BENCHMARKS.md, T8), and the host's copies are the fast part.
+      for (let step = 1; step < n; step++) fetchRows(h, shard, gathered, plan, (h.rank + step) % n);
+      let src: Tensor = gathered;
+      if (returnA || !staged) fetchRows(h, shard, gathered, plan, h.rank);
+      if (returnA) {
+        gatheredA = ctx.backend.createTensor(ctx.rank, plan.gatheredShape, plan.dtype);
+        made.push(gatheredA);
+        if (gathered.nbytes > 0) await ctx.backend.fromHeap(ctx.rank, gathered, gatheredA);
+        src = gatheredA;
       }
+      jobs.push(runAll(mm, gatheredJobs(plan, staged ? h.rank : -1, src, Bm, outs)));
       await settleAll(jobs);
     }
     await h.barrier();
 
-    let gatheredA: RegularTensor | null = null;
-    if (returnA) {
+    if (returnA && gatheredA === null) {
       gatheredA = ctx.backend.createTensor(ctx.rank, plan.gatheredShape, plan.dtype);
       made.push(gatheredA);
       if (gathered.nbytes > 0) await ctx.backend.fromHeap(ctx.rank, gathered, gatheredA);
@@ -97,18 +112,42 @@ function shardRuns(plan: GatherMatmulPlan, p: number): Run[] {
   return runsOf(blocks, rows, (b) => [b * rows, (b * n + p) * rows]);
 }
 
-/** The matmul jobs of shard `p`, read from the shard itself (`local`) or from the gathered A. */
-function chunkJobs(
-  plan: GatherMatmulPlan, p: number, src: Tensor, local: boolean, Bm: readonly ReturnType<typeof matrixOf>[],
-  outs: readonly RegularTensor[],
+/**
+ * The matmul jobs of every shard but `skip`'s (-1: of every shard), read from the gathered A
+ * (`src`, in the gathered layout): the shards' runs in row order, consecutive back-to-back runs
+ * merged into one.
+ */
+function gatheredJobs(
+  plan: GatherMatmulPlan, skip: number, src: Tensor, Bm: readonly ReturnType<typeof matrixOf>[], outs: readonly RegularTensor[],
+): MatmulJob[] {
+  const runs: { at: number; rows: number; step: number }[] = [];
+  for (let p = 0; p < plan.groupSize; p++) {
+    if (p !== skip) for (const run of shardRuns(plan, p)) runs.push({ at: run.at[1], rows: run.rows, step: run.steps[1] });
+  }
+  runs.sort((x, y) => x.at - y.at);
+  const merged: typeof runs = [];
+  for (const run of runs) {
+    const last = merged.at(-1);
+    if (last !== undefined && last.step === 1 && run.step === 1 && last.at + last.rows === run.at) last.rows += run.rows;
+    else merged.push({ ...run });
+  }
+  const jobs: MatmulJob[] = [];
+  for (const run of merged) {
+    const a = rowsOf(src, run.at, run.rows, plan.k, plan.k, run.step);
+    Bm.forEach((b, i) => jobs.push({ a, b, out: rowsOf(outs[i], run.at, run.rows, plan.ns[i], plan.ns[i], run.step) }));
+  }
+  return jobs;
+}
+
+/** The matmul jobs of this rank's own shard `me`, read from A itself (the first chunk). */
+function localJobs(
+  plan: GatherMatmulPlan, me: number, A: Tensor, Bm: readonly ReturnType<typeof matrixOf>[], outs: readonly RegularTensor[],
 ): MatmulJob[] {
   const jobs: MatmulJob[] = [];
-  for (const run of shardRuns(plan, p)) {
+  for (const run of shardRuns(plan, me)) {
     const [inShard, inGathered] = run.at;
     const [shardStep, gatheredStep] = run.steps;
-    const a = local
-      ? rowsOf(src, inShard, run.rows, plan.k, plan.k, shardStep)
-      : rowsOf(src, inGathered, run.rows, plan.k, plan.k, gatheredStep);
+    const a = rowsOf(A, inShard, run.rows, plan.k, plan.k, shardStep);
     Bm.forEach((b, i) => jobs.push({ a, b, out: rowsOf(outs[i], inGathered, run.rows, plan.ns[i], plan.ns[i], gatheredStep) }));
   }
   return jobs;
