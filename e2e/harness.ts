@@ -19,7 +19,7 @@ import allToAllRanks from "../test/fixtures/workers/all-to-all-ranks.worker.ts?w
 import mmRanks from "../test/fixtures/workers/mm-ranks.worker.ts?worker&url";
 import planRanks from "../test/fixtures/workers/plan-ranks.worker.ts?worker&url";
 import fusedRanks from "../test/fixtures/workers/fused-ranks.worker.ts?worker&url";
-import tpMlpRanks from "../test/fixtures/workers/tp-mlp-ranks.worker.ts?worker&url";
+import tpMlpRanks from "../examples/tp-mlp/mlp-ranks.worker.ts?worker&url";
 import { type RankFixture, useRankWorkers } from "../test/shared/rank-source.ts";
 
 const modules = {

@@ -10,11 +10,11 @@
 // The flags are checked here first, by the same parser every entry point uses.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
+import { runInChromium } from "./lib/chromium-page.mjs";
 
 register();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -61,46 +61,13 @@ async function runNode() {
   return outcome.code;
 }
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createNetServer();
-    s.on("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
 async function runChromium() {
-  const { createServer } = await import("vite");
-  const { chromium } = await import("@playwright/test");
-  const { chromiumArgs } = await import("../playwright.config.ts");
-  const port = await freePort();
-  const server = await createServer({
-    root, configFile: join(root, "vite.config.ts"), logLevel: "error", clearScreen: false,
-    // No file watching and no HMR: an edit anywhere in the tree during a long run must not reload the page.
-    server: { port, strictPort: true, host: "127.0.0.1", hmr: false, watch: null },
+  const outcome = await runInChromium({
+    root, pagePath: "/bench/page.html", out, err,
+    run: (page) => page.evaluate(({ argv, version }) => globalThis.__runBench(argv, version), { argv, version }),
   });
-  let browser;
-  try {
-    await server.listen();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
-    const page = await browser.newPage();
-    await page.exposeFunction("__benchWrite", (stream, line) => (stream === "out" ? out : err)(line));
-    page.on("pageerror", (e) => err(`# page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().startsWith("[vite]")) err(`# page console: ${m.text()}`);
-    });
-    await page.goto(`http://127.0.0.1:${port}/bench/page.html`);
-    await page.waitForFunction(() => globalThis.__benchReady === true, undefined, { timeout: 120_000 });
-    const outcome = await page.evaluate(({ argv, version }) => globalThis.__runBench(argv, version), { argv, version });
-    writeJson(outcome);
-    return outcome.code;
-  } finally {
-    await browser?.close();
-    await server.close();
-  }
+  writeJson(outcome);
+  return outcome.code;
 }
 
 const runners = { deno: runDeno, node: runNode, chromium: runChromium };

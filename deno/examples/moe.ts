@@ -29,7 +29,7 @@ function parseArgs(args: string[]): { worldSize: number; backend: "webgpu" | "cp
     } else if (flag === "--backend") {
       if (value !== "webgpu" && value !== "cpu") usage(`--backend must be webgpu or cpu, found ${value}`);
       backend = value;
-    } else usage(`unknown argument ${args[i]}`);
+    } else usage(`unknown argument ${flag}`);
   }
   return { worldSize, backend };
 }

@@ -49,7 +49,7 @@ function parseArgs(args: string[]): Args {
     } else if (flag === "--tokens") out.tokens = positive("--tokens");
     else if (flag === "--hidden") out.hidden = positive("--hidden");
     else if (flag === "--ffn") out.ffn = positive("--ffn");
-    else usage(`unknown argument ${args[i]}`);
+    else usage(`unknown argument ${flag}`);
   }
   return out;
 }

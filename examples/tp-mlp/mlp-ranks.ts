@@ -1,7 +1,7 @@
 /**
  * The tensor-parallel MLP, one rank's side: the rank module that
  * deno/examples/tensor-parallel-mlp.ts, bench/tp-mlp.ts, the Vitest test on Node and the Chromium
- * test launch (in a bundled page through test/fixtures/workers/tp-mlp-ranks.worker.ts). Every rank
+ * test launch (in a bundled page through mlp-ranks.worker.ts). Every rank
  * generates its shards of x, W1 and W2 (weights.ts) and runs the step (layer.ts) three ways:
  *
  * - "eager": the ops called directly through rank.ops; the dispatcher realizes every registered

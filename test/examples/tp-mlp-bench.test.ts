@@ -2,6 +2,7 @@
 // modes' rounds, the copy-bound rule on cpu, the noise allowance on webgpu, the JSON's schema.
 import { describe, expect, it } from "vitest";
 import { benchJson, benchRow, benchTable, eagerCopyBytes, stepMacs, t7Verdict } from "../../examples/tp-mlp/bench-report.ts";
+import { DEFAULT_SIZES, parseTpMlpArgs } from "../../examples/tp-mlp/bench-run.ts";
 import { mlpConfig } from "../../examples/tp-mlp/config.ts";
 import type { MlpModeCheck } from "../../examples/tp-mlp/verify.ts";
 
@@ -49,5 +50,24 @@ describe("T7's report (examples/tp-mlp/bench-report.ts)", () => {
     expect(Object.keys(j)).toEqual(["rows", "baselines", "meta"]);
     expect(j.rows.map((r) => [r.mode, r.time_us, r.ratio, r.realizations])).toEqual([["eager", 10000, 1, 4], ["planned", 5000, 0.5, 0], ["fused", 1000, 0.1, 0]]);
     expect(j.baselines).toEqual([{ name: "eager", size: 64 * 32 * 4, time_us: 10000 }]);
+  });
+});
+
+describe("T7's command line (examples/tp-mlp/bench-run.ts)", () => {
+  it("defaults to cpu, 2 ranks, 5 rounds of 3 steps over the default sizes; --runtime is the driver's", () => {
+    const o = parseTpMlpArgs(["--runtime", "chromium"]);
+    expect([o.backend, o.world, o.rounds, o.steps, o.configs.length, o.json]).toEqual(["cpu", 2, 5, 3, DEFAULT_SIZES.length, undefined]);
+    const p = parseTpMlpArgs(["--backend=webgpu", "--world", "4", "--sizes", "64:32:128,8:4:8", "--json", "x.json"]);
+    expect(p.configs.map((c) => [c.tokens, c.hidden, c.ffn, c.worldSize])).toEqual([[64, 32, 128, 4], [8, 4, 8, 4]]);
+    expect([p.backend, p.json]).toEqual(["webgpu", "x.json"]);
+  });
+
+  it("refuses bad flags, naming what was expected", () => {
+    expect(() => parseTpMlpArgs(["--backend", "cuda"])).toThrow("--backend must be cpu or webgpu, found cuda");
+    expect(() => parseTpMlpArgs(["--world", "0"])).toThrow("--world must be a positive integer, found 0");
+    expect(() => parseTpMlpArgs(["--world", "17"])).toThrow("--world must be 1..16, found 17");
+    expect(() => parseTpMlpArgs(["--world", "3", "--sizes", "64:32:128"])).toThrow("--sizes 64:32:128: tp-mlp: tokens (64) must be divisible by the world size 3");
+    expect(() => parseTpMlpArgs(["--steps"])).toThrow("--steps needs a value");
+    expect(() => parseTpMlpArgs(["--frobnicate", "1"])).toThrow("unknown argument --frobnicate");
   });
 });

@@ -102,18 +102,18 @@ export function fusedCases(world: number, o: Omit<FusedMatrixOptions, "backend" 
 }
 
 /**
- * Two float32 cases large enough (at least 2^19 multiply-adds per rank from 2 ranks on) that the
- * size alone picks two stages (fused-tuning.ts), with no setting: all-gather of [32, 64] shards
- * times a [64, 128] B, reduce-scatter of [96, 64] @ [64, 128].
+ * Two float32 cases large enough (at least 2^20 multiply-adds per rank from 2 ranks on) that the
+ * size alone picks two stages (fused-tuning.ts), with no setting: all-gather of [64, 64] shards
+ * times a [64, 128] B, reduce-scatter of [192, 64] @ [64, 128].
  */
 export function largeCases(world: number, ops: readonly FusedCase["op"][] = ["fused_all_gather_matmul", "fused_matmul_reduce_scatter"]): FusedCase[] {
   const out: FusedCase[] = [];
   const base = { dtype: "float32", placement: "regular" } as const;
   if (ops.includes("fused_all_gather_matmul")) {
-    out.push({ op: "fused_all_gather_matmul", ...base, shard: [32, 64], gatherDim: 0, bCols: [128], returnA: true, seed: hashKey(`${world}/large/ag`) });
+    out.push({ op: "fused_all_gather_matmul", ...base, shard: [64, 64], gatherDim: 0, bCols: [128], returnA: true, seed: hashKey(`${world}/large/ag`) });
   }
-  if (ops.includes("fused_matmul_reduce_scatter") && 96 % world === 0) {
-    out.push({ op: "fused_matmul_reduce_scatter", ...base, a: [96, 64], bCols: 128, scatterDim: 0, reduceOp: "sum", seed: hashKey(`${world}/large/rs`) });
+  if (ops.includes("fused_matmul_reduce_scatter") && 192 % world === 0) {
+    out.push({ op: "fused_matmul_reduce_scatter", ...base, a: [192, 64], bCols: 128, scatterDim: 0, reduceOp: "sum", seed: hashKey(`${world}/large/rs`) });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The tensor-parallel MLP of deno/examples/tensor-parallel-mlp.ts (examples/tp-mlp/mlp-ranks.ts)
  * as a scenario, run on Node (test/examples/tp-mlp.test.ts, cpu) and in Chromium
- * (e2e/tp-mlp.spec.ts, through the rank worker the harness builds; Deno runs the example itself,
+ * (e2e/tp-mlp.spec.ts, through the rank worker the harness builds, examples/tp-mlp/mlp-ranks.worker.ts; Deno runs the example itself,
  * deno/tests/examples_test.ts): eager, planned and fused steps, each compared with the single-rank
  * float64 MLP within its float32 error bound, planned bit for bit eager, the realizations counted.
  */

@@ -6,21 +6,26 @@
  * each costs a fixed time: on Deno a readback resolves only at the device's next poll (~10 ms),
  * in Chromium a `writeBuffer` or dispatch costs milliseconds (the devices share one GPU process).
  * Splitting pays when the matmul that runs during the exchange is worth more than that. Measured on
- * the 2-core machine, K = N = 64, float32 (`npm run bench -- --op fused_* --hidden 64`, BENCHMARKS.md,
- * T8), fused / unfused with one stage vs two:
+ * the 2-core machine, float32, fused / unfused of the same run (`npm run bench -- --op fused_*`,
+ * BENCHMARKS.md, T8; docs/bench/results/fused-2026-12-03/):
  *
- * - matmul_reduce_scatter, M = 64 (262,144 multiply-adds): Deno 0.71 vs 0.81 (2 ranks), 0.75 vs
- *   1.00 (4); Chromium 0.84 vs 1.36, 1.09 vs 1.51. M = 256 (1 Mi): Deno 0.79 vs 0.78, 0.85 vs
- *   0.82; Chromium 0.97 vs 1.03, 1.02 vs 0.85. M = 1024: Deno 4 ranks 1.06 vs 0.86, Chromium 1.02 vs 0.82.
+ * - one stage vs two at 2^18 multiply-adds per rank (M = 64, K = N = 64), matmul_reduce_scatter:
+ *   Deno 0.71 vs 0.81 (2 ranks), 0.75 vs 1.00 (4); Chromium 0.84 vs 1.36, 1.09 vs 1.51;
+ * - at 2^19 (M = 32, K = N = 128, 2 ranks): all_gather_matmul Deno 1.01 vs 1.02, Chromium 0.97 vs
+ *   1.78; matmul_reduce_scatter Deno 0.77 vs 1.03, Chromium 1.00 vs 1.42;
+ * - at 2^20 and above (M = 256, K = N = 64) two stages: all_gather_matmul Deno 0.83 (2 ranks),
+ *   matmul_reduce_scatter Deno 0.77 / 0.81 (2 / 4 ranks), Chromium 0.88 / 0.90; one stage there:
+ *   matmul_reduce_scatter Deno 0.79 / 0.85, Chromium 0.97 / 1.02.
  *
- * So the threshold sits between 2^18 and 2^20 multiply-adds per rank. On cpu the stages change
- * only the order of the loops (no overlap on one thread).
+ * So two stages from 2^20 multiply-adds per rank. (In Chromium, where a readback costs 1–4 ms,
+ * all_gather_matmul gains nothing from its split at any size: 1.03–1.23 at 2^20–2^22; the rule
+ * does not know the runtime.) On cpu the stages change only the order of the loops.
  */
 
 import { OpError } from "../../core/errors.ts";
 
 /** Two stages from this many multiply-adds per rank on (the whole A @ B of one rank, every B). */
-export const TWO_STAGE_MIN_MACS = 1 << 19;
+export const TWO_STAGE_MIN_MACS = 1 << 20;
 
 /**
  * The fused ops' setting, `rank.configure("symm_mem::fused_all_gather_matmul", { stages: 2 })`
