@@ -47,7 +47,7 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
-      // WEBSHMEM_E2E_BUILD=1 (vite.config.ts): the demo and e2e/harness.html, built into .e2e-dist/.
+      // WEBSHMEM_E2E_BUILD=1 (vite.config.ts): the demo, e2e/harness.html and the benchmark pages, built into .e2e-dist/.
       command: `npx vite build --logLevel warn && npx vite preview --port ${BUILT_PORT} --strictPort`,
       env: { WEBSHMEM_E2E_BUILD: "1" },
       url: `http://localhost:${BUILT_PORT}/e2e/harness.html`,

@@ -55,6 +55,11 @@ export default defineConfig({
     target: "es2022",
     outDir: e2e ? ".e2e-dist" : "demo-dist",
     emptyOutDir: true,
-    rollupOptions: { input: e2e ? { demo: "index.html", harness: "e2e/harness.html" } : { demo: "index.html" } },
+    rollupOptions: {
+      // The e2e build also carries the benchmark pages (e2e/bench-pages.spec.ts runs them as built).
+      input: e2e
+        ? { demo: "index.html", harness: "e2e/harness.html", bench: "bench/page.html", tpmlp: "bench/tp-mlp.html" }
+        : { demo: "index.html" },
+    },
   },
 });

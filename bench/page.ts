@@ -1,32 +1,17 @@
 // The benchmark in Chromium: scripts/bench.mjs (--runtime chromium) opens this page from the Vite
 // dev server and calls __runBench(argv, version); lines go back through the exposed __benchWrite
-// (when driven by Playwright) and onto the page.
+// (when driven by Playwright) and onto the page (bench/page-io.ts).
 import { benchMain, type BenchOutcome } from "../src/bench/main.ts";
+// The benchmark's ranks built into a rank worker (as the demo's panel does), so the page also works bundled.
+import rankWorker from "../src/bench/ranks.worker.ts?worker&url";
+import { isolationProblem, pageWriter, serveEntry } from "./page-io.ts";
 
-type Write = (stream: "out" | "err", line: string) => Promise<void>;
-const scope = globalThis as unknown as {
-  __benchWrite?: Write;
-  __runBench?: (argv: string[], version?: string) => Promise<Omit<BenchOutcome, "report">>;
-  __benchReady?: boolean;
-};
-const outEl = document.querySelector<HTMLPreElement>("#out")!;
-const errEl = document.querySelector<HTMLPreElement>("#err")!;
-
-function writer(stream: "out" | "err", el: HTMLPreElement): (line: string) => void {
-  return (line) => {
-    el.textContent += `${line}\n`;
-    void scope.__benchWrite?.(stream, line);
-  };
-}
-
-scope.__runBench = async (argv, version) => {
-  if (!crossOriginIsolated) {
-    const line = "bench: this page is not cross-origin isolated (SharedArrayBuffer is unavailable): serve it with " +
-      "COOP same-origin and COEP require-corp, as vite.config.ts does";
-    writer("err", errEl)(line);
+serveEntry("__runBench", async (argv: string[], version?: string): Promise<Omit<BenchOutcome, "report">> => {
+  const problem = isolationProblem("bench");
+  if (problem !== undefined) {
+    pageWriter("err")(problem);
     return { code: 1 };
   }
-  const { code, json, jsonPath } = await benchMain(argv, { out: writer("out", outEl), err: writer("err", errEl) }, { version });
+  const { code, json, jsonPath } = await benchMain(argv, { out: pageWriter("out"), err: pageWriter("err") }, { version, rankWorker });
   return { code, json, jsonPath };
-};
-scope.__benchReady = true;
+});

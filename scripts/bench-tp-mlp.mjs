@@ -5,20 +5,10 @@
 //   --runtime chromium        drives /bench/tp-mlp.html in Debian's Chromium (scripts/lib/chromium-page.mjs),
 //                             streaming the page's lines here and writing its JSON
 // The flags are checked here first, by the parser both entry points use.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+import { err, out, root, runDenoScript, version, writeJson } from "./lib/bench-env.mjs";
 import { runInChromium } from "./lib/chromium-page.mjs";
 
-register();
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
-const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version ?? "unknown";
-process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), "xdg-"));
-
 const { parseTpMlpArgs, TP_MLP_USAGE, TpMlpUsageError } = await import("../examples/tp-mlp/bench-run.ts");
 const at = argv.findIndex((a) => a === "--runtime" || a.startsWith("--runtime="));
 const runtime = at < 0 ? "deno" : (argv[at].includes("=") ? argv[at].split("=")[1] : argv[at + 1]);
@@ -32,28 +22,18 @@ try {
   process.exit(2);
 }
 
-async function runDeno() {
-  const child = spawn("npx", ["deno", "run", "-A", join(root, "bench/tp-mlp.ts"), ...argv], { stdio: "inherit" });
-  return new Promise((res) => child.on("exit", (c, signal) => res(c ?? (signal ? 128 : 1))));
-}
-
 async function runChromium() {
-  const out = (line) => process.stdout.write(`${line}\n`);
-  const err = (line) => process.stderr.write(`${line}\n`);
   const outcome = await runInChromium({
     root, pagePath: "/bench/tp-mlp.html", out, err,
     run: (page) => page.evaluate(({ argv, version }) => globalThis.__runTpMlp(argv, version), { argv, version }),
   });
-  if (outcome.json !== undefined && opts.json !== undefined) {
-    writeFileSync(resolve(process.cwd(), opts.json), outcome.json);
-    err(`# wrote ${opts.json}`);
-  }
+  writeJson(outcome.json, opts.json);
   return outcome.code;
 }
 
 let code;
 try {
-  code = await (runtime === "chromium" ? runChromium() : runDeno());
+  code = await (runtime === "chromium" ? runChromium() : runDenoScript("bench/tp-mlp.ts", argv));
 } catch (e) {
   console.error(`bench:tp-mlp: ${e?.stack ?? e}`);
   code = 1;

@@ -8,20 +8,11 @@
 //                             Debian's Chromium (Playwright, the args of playwright.config.ts),
 //                             streaming the page's lines here and writing its JSON
 // The flags are checked here first, by the same parser every entry point uses.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { register } from "tsx/esm/api";
+import { existsSync } from "node:fs";
+import { err, out, root, runDenoScript, version, writeJson as writeFile } from "./lib/bench-env.mjs";
 import { runInChromium } from "./lib/chromium-page.mjs";
 
-register();
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
-const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version ?? "unknown";
-// Mesa complains on every device creation unless this points at a private directory.
-process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), "xdg-"));
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
@@ -39,20 +30,9 @@ if (opts.help) {
   process.exit(0);
 }
 
-const out = (line) => process.stdout.write(`${line}\n`);
-const err = (line) => process.stderr.write(`${line}\n`);
+const writeJson = (outcome) => writeFile(outcome.json, outcome.jsonPath);
 
-function writeJson(outcome) {
-  if (outcome.json === undefined || outcome.jsonPath === undefined) return;
-  writeFileSync(resolve(process.cwd(), outcome.jsonPath), outcome.json);
-  err(`# wrote ${outcome.jsonPath}`);
-}
-
-async function runDeno() {
-  const child = spawn("npx", ["deno", "run", "-A", join(root, "deno/bench.ts"), ...argv], { stdio: "inherit" });
-  const code = await new Promise((res) => child.on("exit", (c, signal) => res(c ?? (signal ? 128 : 1))));
-  return code;
-}
+const runDeno = () => runDenoScript("deno/bench.ts", argv);
 
 async function runNode() {
   const { benchMain } = await import("../src/bench/main.ts");
