@@ -2,19 +2,8 @@
 // port (no watching, no HMR: an edit in the tree during a long run must not reload the page),
 // Playwright with the args of playwright.config.ts, the page's lines streamed to `out` / `err`
 // through __benchWrite; `run(page)` calls the page's entry once it sets __benchReady.
-import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createNetServer();
-    s.on("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
+import { freePort } from "./free-port.mjs";
 
 /** Opens `pagePath` (e.g. "/bench/page.html") and resolves to what `run(page)` resolves to. */
 export async function runInChromium({ root, pagePath, out, err, run }) {

@@ -12,10 +12,10 @@
 //   node test/consumers/run.mjs [--junit FILE] [--only tarball,node,deno,vite] [--keep]
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../scripts/lib/free-port.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -82,17 +82,6 @@ function project(name, tarball, tools = []) {
     symlinkSync(join(repo, "node_modules", t), to);
   }
   return dir;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** Starts `argv` in `cwd` and resolves once `url` answers; returns a stop function. */
