@@ -55,6 +55,8 @@ export interface BenchOptions {
   readonly json: string | undefined;
   readonly breakdown: boolean;
   readonly baselines: boolean;
+  /** webshmem::host_all_reduce_'s oneRoundMaxBytes on every rank; undefined: the library's default. */
+  readonly oneRoundMax: number | undefined;
   readonly help: boolean;
   /** Adjustments the parser made (e.g. node forces the cpu backend), for stderr. */
   readonly notes: readonly string[];
@@ -152,6 +154,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: "json", key: "json", kind: "path", help: "also write the results as JSON to this file" },
   { long: "breakdown", key: "breakdown", kind: "switch", help: "print where the time goes, step by step" },
   { long: "baselines", key: "baselines", kind: "bit", help: "0/1: measure the baselines in the same run, default 1" },
+  { long: "one_round_max", key: "oneRoundMax", kind: "bytes", help: "host all-reduce: largest device tensor taking the one-round path (0: none); default the library's" },
   { short: "h", long: "help", key: "help", kind: "switch", help: "print this help" },
 ];
 
@@ -160,7 +163,7 @@ export function defaultOptions(runtime: BenchRuntime = "deno"): BenchOptions {
     minBytes: 8, maxBytes: 32 * 1024 ** 2, stepFactor: 4, stepBytes: 0, iters: 20, warmup: 5, check: true,
     redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, hidden: DEFAULT_HIDDEN, op: "all_reduce", algo: "auto",
     backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, baselines: true,
-    help: false, notes: [],
+    oneRoundMax: undefined, help: false, notes: [],
   };
 }
 
@@ -207,7 +210,7 @@ function convert(spec: FlagSpec, text: string, names: OptionNames = CLI_NAMES): 
   switch (spec.kind) {
     case "bytes": {
       const v = parseBytes(text, flag, key);
-      if (spec.key !== "stepBytes" && v < 1) throw new BenchFlagError(`${flag} expects at least 1 byte; found "${text}"`, key);
+      if (spec.key !== "stepBytes" && spec.key !== "oneRoundMax" && v < 1) throw new BenchFlagError(`${flag} expects at least 1 byte; found "${text}"`, key);
       return v;
     }
     case "factor": {

@@ -48,6 +48,8 @@ export interface SetupSpec {
   readonly breakdown: boolean;
   /** Op names to look up in this rank's op table. */
   readonly probe: readonly string[];
+  /** `rank.configure(op, settings)` for each op, on every rank. */
+  readonly settings?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** Allocates the heap buffers first (so the dispatcher's workspace grows behind them), once. */
@@ -66,6 +68,7 @@ export async function benchSetup(rank: Rank, spec: SetupSpec): Promise<{ defined
   const splitsbuf = cpu ? await alloc(SPLIT_TENSOR_BYTES) : undefined;
   state = { sync, xbuf, outbuf, staging, splitsbuf };
   if (spec.breakdown) installBreakdownHooks(rank);
+  for (const [op, settings] of Object.entries(spec.settings ?? {})) rank.configure(op, settings);
   return { defined: spec.probe.filter((name) => findOp(name) !== undefined) };
 }
 

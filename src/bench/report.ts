@@ -1,6 +1,6 @@
 /**
  * What a run measured, and its JSON form (`--json FILE`), exactly:
- * { meta: { runtime, backend, ranks, adapter, date, version },
+ * { meta: { runtime, backend, ranks, adapter, date, version[, settings] },
  *   rows: [ { op, algo, size, count, dtype, redop, inplace, time_us, algbw, busbw, wrong } ],
  *   baselines: [ { name, size, time_us } ] }
  * Placements that are N/A have no row; baselines that are N/A have no entry; `wrong` is null
@@ -73,6 +73,8 @@ export interface BenchMeta {
   readonly adapter: string;
   readonly date: string;
   readonly version: string;
+  /** Op settings the run gave every rank (`rank.configure`), by op name; absent when none. */
+  readonly settings?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface BenchReport {
@@ -91,7 +93,10 @@ export interface JsonRow {
 }
 
 export interface JsonReport {
-  meta: { runtime: string; backend: string; ranks: number; adapter: string; date: string; version: string };
+  meta: {
+    runtime: string; backend: string; ranks: number; adapter: string; date: string; version: string;
+    settings?: Record<string, Record<string, number>>;
+  };
   rows: JsonRow[];
   baselines: { name: BaselineName; size: number; time_us: number }[];
 }
@@ -104,7 +109,7 @@ function splitFields(plan: SplitPlan, elem: number): Pick<JsonRow, "experts" | "
 }
 
 export function toJson(report: BenchReport): JsonReport {
-  const { runtime, backend, ranks, adapter, date, version } = report.meta;
+  const { runtime, backend, ranks, adapter, date, version, settings } = report.meta;
   const rows: JsonRow[] = [];
   for (const r of report.rows) {
     for (const [inplace, m] of [[false, r.outOfPlace], [true, r.inPlace]] as const) {
@@ -118,7 +123,7 @@ export function toJson(report: BenchReport): JsonReport {
     }
   }
   return {
-    meta: { runtime, backend, ranks, adapter, date, version },
+    meta: { runtime, backend, ranks, adapter, date, version, ...(settings !== undefined ? { settings: structuredClone(settings) as Record<string, Record<string, number>> } : {}) },
     rows,
     baselines: report.baselines.map((b) => ({ name: b.name, size: b.size, time_us: round(b.timeUs, 3) })),
   };

@@ -185,6 +185,9 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   const heapBytes = fused ? fusedHeapBytes(maxIn, maxOut, staging, names) : heapBytesFor(o.backend, maxIn, maxOut, staging, names);
   for (const n of o.notes) io.err(`# note: ${n}`);
 
+  const settings = o.oneRoundMax === undefined ? undefined
+    : { [HOST_IN_PLACE]: { oneRoundMaxBytes: o.oneRoundMax } };
+  if (settings !== undefined) io.out(`# Settings: ${Object.entries(settings).map(([op, v]) => `${op} ${JSON.stringify(v)}`).join("; ")}`);
   let world: World | undefined;
   let naive: NaiveCollective | undefined;
   try {
@@ -194,6 +197,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     });
     const [setup] = await world.run<{ defined: string[] }>("benchSetup", {
       inBytes: fused ? 0 : maxIn, outBytes: fused ? 0 : maxOut, stagingBytes: staging, breakdown: o.breakdown, probe: OPTIONAL_OPS,
+      settings,
     });
     const defined = new Set(setup.defined);
     if (o.op === "all_reduce" && o.algo === "host" && !defined.has(HOST_IN_PLACE)) {
@@ -320,7 +324,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     return {
       meta: {
         runtime, backend: o.backend, ranks: o.ranks, adapter: adapters[0] ?? "", date: new Date().toISOString(),
-        version: env.version ?? "unknown",
+        version: env.version ?? "unknown", ...(settings !== undefined ? { settings } : {}),
       },
       rows,
       baselines,

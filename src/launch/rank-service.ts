@@ -3,6 +3,7 @@ import { LaunchError } from "../core/errors.ts";
 import type { BrokenGroup, RecoveryState } from "../dispatch/dispatcher.ts";
 import { SymmetricHeap } from "../heap/symmetric-heap.ts";
 import { markDead, raiseAbort } from "../heap/sync/wait.ts";
+import { reportedCores, setSpinPolicy, spinPolicyFor } from "../heap/sync/spin-policy.ts";
 import { acquireDevice, type AdapterSummary, cpuAdapterSummary } from "../rank/device.ts";
 import { Rank } from "../rank/rank.ts";
 import { detectRuntime } from "../core/runtime.ts";
@@ -41,6 +42,7 @@ export class RankService implements RankApi {
       layout: init.layout, timeoutMs: init.timeoutMs,
     });
     watchSelfClose(new Int32Array(init.control), init.rank, init.layout.pads);
+    setSpinPolicy(spinPolicyFor(init.worldSize, init.backend, reportedCores()));
     let device: GPUDevice | null = null;
     let info = cpuAdapterSummary();
     if (init.backend === "webgpu") ({ device, info } = await acquireDevice(runtime, init.rank));

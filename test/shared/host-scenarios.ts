@@ -3,7 +3,8 @@
  * GpuTensors read back chunk by chunk, reduced on the host, uploaded; bit-exact with
  * referenceReduce and the same bytes on every rank, for float32 / bfloat16 / int32 × sum / max and
  * 0, 1, 4, 8196, 1 Mi + 3 elements; plus symmetric views (reduced in place) and tiny chunks through
- * 3 in-slots and 2 out-slots.
+ * 3 in-slots and 2 out-slots. Up to the tuning's oneRoundMaxBytes a tensor takes the one-round
+ * path; two cases turn it off, so the pipeline is checked at those sizes too.
  */
 import { launch } from "../../src/index.ts";
 import type { HostCase, HostSummary } from "../perf/host-ranks.ts";
@@ -29,6 +30,10 @@ export function hostCases(): HostCase[] {
       tuning: { chunkBytes: 64 << 10, inSlots: 3, outSlots: 2 },
     });
   }
+  // The pipeline at sizes the one-round path takes by default (host-one-round.ts).
+  for (const count of [4, 8196]) {
+    out.push({ dtype: "float32", op: "sum", count, placement: "regular", seed: seed++, tuning: { oneRoundMaxBytes: 0 } });
+  }
   return out;
 }
 
@@ -40,7 +45,7 @@ export async function runHostScenario(worldSize: number): Promise<string> {
     const all = await world.run<HostSummary[]>("runHostCases", list);
     const bad: string[] = [];
     list.forEach((c, i) => {
-      const label = `${c.dtype} ${c.op} count ${c.count} ${c.placement}${c.tuning ? " small chunks" : ""}`;
+      const label = `${c.dtype} ${c.op} count ${c.count} ${c.placement}${c.tuning ? ` tuning ${JSON.stringify(c.tuning)}` : ""}`;
       all.forEach((s, r) => {
         if (s[i].mismatches !== 0) bad.push(`${label}, rank ${r}: ${s[i].mismatches} wrong bytes (${s[i].detail})`);
         if (!s[i].sameObject) bad.push(`${label}, rank ${r}: did not return its input`);

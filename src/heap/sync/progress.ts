@@ -26,13 +26,6 @@ export const PROGRESS_HEADER_BYTES = 256;
 
 const COUNTER_NAMES = ["read back", "reduced", "uploaded"];
 
-/**
- * How long to spin before sleeping: a peer that is about to publish answers within microseconds,
- * while a wake-up from Atomics.waitAsync costs 0.05–0.3 ms on Deno (measured: a 2 MiB CpuTensor
- * all-reduce on 2 ranks took 0.6 ms per call with 2000 checks ≈ 10 µs of spinning, 0.2 ms with 50 µs).
- */
-const SPIN_MS = 0.05;
-
 export interface ProgressOptions {
   readonly op: string;
   readonly group: Group;
@@ -99,7 +92,7 @@ export class ChunkProgress {
     await waitUntil({
       attempt: () => this.done(peer, counter) >= k,
       i32: h, index: counter, sleepValue: () => Atomics.load(h, counter),
-      control: this.o.control, timeoutMs: this.o.timeoutMs, spinMs: SPIN_MS, neverBlock: true,
+      control: this.o.control, timeoutMs: this.o.timeoutMs, neverBlock: true,
       check: () => {
         if (this.failure !== undefined) throw this.failure;
         group.agreement.check(peer);

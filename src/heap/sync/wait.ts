@@ -1,14 +1,15 @@
 /**
  * The one wait loop of the library: signal pads (CAS on a pad slot) and the host pipeline's
- * per-chunk progress counters both wait here. It spins briefly (a peer already on its way
- * answers within microseconds), then sleeps on the word in slices of at most SLICE_MS, so the
- * abort word and the caller's own failure checks are seen soon even if a wake-up is missed.
- * It throws PeerLostError as soon as the abort word is set and TimeoutError after `timeoutMs`
- * (0: no timeout, as in PyTorch).
+ * per-chunk progress counters both wait here. It spins for the realm's budget (spin-policy.ts:
+ * long while every busy thread has a core, briefly when they share them), then sleeps on the
+ * word in slices of at most SLICE_MS, so the abort word and the caller's own failure checks are
+ * seen soon even if a wake-up is missed. It throws PeerLostError as soon as the abort word is
+ * set and TimeoutError after `timeoutMs` (0: no timeout, as in PyTorch).
  */
 import { PeerLostError, TimeoutError } from "../../core/errors.ts";
 import { canBlock } from "../../core/runtime.ts";
 import { ABORT, DEATHS, PADS_USED } from "../control.ts";
+import { spinPolicy } from "./spin-policy.ts";
 
 /** Longest single sleep, so a missed wake-up still sees the abort word soon. */
 export const SLICE_MS = 50;
@@ -26,10 +27,8 @@ export interface WaitSpec {
   /** The world's control words (abort word first). */
   readonly control: Int32Array;
   readonly timeoutMs: number;
-  /** Spin this many checks first... */
-  readonly spinChecks?: number;
-  /** ...or for this many milliseconds. */
-  readonly spinMs?: number;
+  /** Spin this many microseconds before the first sleep; default: the realm's policy (spin-policy.ts). */
+  readonly spinUs?: number;
   /** Sleep with Atomics.waitAsync even where Atomics.wait could block (readbacks are in flight). */
   readonly neverBlock?: boolean;
   /** Runs before every sleep; throws to give up (another part of this rank failed). */
@@ -69,14 +68,14 @@ export function abortReason(lost: number, control?: Int32Array): { why: string; 
   return { why: died ?? `rank ${lost - 1} failed in this run`, failed: lost - 1 };
 }
 
+/** Spins for the wait's budget (checking the clock every 64 attempts); true when the wait is over. */
 function spin(w: WaitSpec): boolean {
-  for (let i = 0; i < (w.spinChecks ?? 0); i++) if (w.attempt()) return true;
-  if (w.spinMs !== undefined) {
-    const until = performance.now() + w.spinMs;
-    while (performance.now() < until) {
-      for (let i = 0; i < 64; i++) if (w.attempt()) return true;
-    }
-  }
+  const us = w.spinUs ?? spinPolicy().spinUs;
+  if (us <= 0) return false;
+  const until = performance.now() + us / 1000;
+  do {
+    for (let i = 0; i < 64; i++) if (w.attempt()) return true;
+  } while (performance.now() < until);
   return false;
 }
 
@@ -110,9 +109,6 @@ export async function waitUntil(w: WaitSpec): Promise<void> {
   }
 }
 
-/** Spin this many checks before sleeping on a pad: a peer already on its way answers in ~1 µs. */
-const PAD_SPIN_CHECKS = 4000;
-
 export interface PadWaitTarget {
   readonly rank: number; // this rank's world rank, for messages
   readonly peer: number; // the peer's rank in the group, for messages
@@ -144,7 +140,7 @@ export function casWait(
   // Fast path without the spec object: most waits on a pad succeed at once.
   if (attempt()) return Promise.resolve();
   return waitUntil({
-    attempt, i32, index, sleepValue: () => to, control, timeoutMs: target.timeoutMs, spinChecks: PAD_SPIN_CHECKS,
+    attempt, i32, index, sleepValue: () => to, control, timeoutMs: target.timeoutMs,
     rank: target.rank, check: target.check,
     describe: () => `${target.what} on group "${target.groupName}" channel ${target.channel} abandoned`,
     timeout: () => new TimeoutError(

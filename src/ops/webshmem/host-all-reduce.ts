@@ -8,6 +8,8 @@
  * by where the tensor lives:
  *   - a symmetric tensor of the op's group: reduced in place in the heap (host-symmetric.ts);
  *   - host memory up to HOST_STAGED_MAX_BYTES: staged whole through the workspace (host-staged.ts);
+ *   - any other tensor up to the tuning's oneRoundMaxBytes: read back whole, one synchronisation
+ *     round, reduced whole by every rank (host-one-round.ts);
  *   - anything else: chunks pipelined through the backend's endpoint (host-pipeline.ts).
  * Settings: `rank.configure("webshmem::host_all_reduce_", tuning)` (host-tuning.ts); with a
  * listener (`rank.onEvent`), each pipelined call emits a "trace" event (host-trace.ts).
@@ -21,6 +23,7 @@ import { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import type { BoundArgs } from "../../library/bind.ts";
 import { checkContiguous, describeTensor, opGroup } from "../symm_mem/checks.ts";
 import type { HostCall } from "./host-call.ts";
+import { oneRound } from "./host-one-round.ts";
 import { pipelined } from "./host-pipeline.ts";
 import { HOST_STAGED_MAX_BYTES, stagedWhole } from "./host-staged.ts";
 import { inPlaceSymmetric } from "./host-symmetric.ts";
@@ -53,6 +56,7 @@ export async function hostAllReduce(args: BoundArgs, ctx: OpContext): Promise<Te
   const endpoint = endpointOf(ctx, input);
   const bytes = endpoint.hostBytes;
   if (bytes !== undefined && bytes.length <= HOST_STAGED_MAX_BYTES) await stagedWhole(call, bytes);
+  else if (bytes === undefined && endpoint.nbytes <= call.tuning.oneRoundMaxBytes) await oneRound(call, endpoint);
   else await pipelined(call, endpoint);
   return input;
 }

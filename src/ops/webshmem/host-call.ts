@@ -1,5 +1,6 @@
 /** What the host all-reduce's paths share: the call, its workspace header and the agreement. */
 import type { OpContext } from "../../backends/context.ts";
+import { dtypeCode } from "../../core/dtype.ts";
 import type { CollectiveDType, ReduceOp } from "../../core/reduce-op.ts";
 import { checkAgreement, publishWords } from "../../heap/agree.ts";
 import type { Group } from "../../heap/group.ts";
@@ -19,11 +20,17 @@ export const HOST_WORKSPACE = "host_all_reduce";
 
 /** Header words after the progress counters: what each rank passed, checked against its peers. */
 const SHAPE_WORDS = 16;
-const SHAPE_NAMES = ["bytes", "dtype code", "chunkBytes", "inSlots", "outSlots"];
+const SHAPE_NAMES = ["bytes", "dtype code", "chunkBytes", "inSlots", "outSlots", "oneRoundMaxBytes"];
 
 /** Publishes this rank's call shape into its header (before the barrier). */
 export function publishShape(header: Int32Array, shape: readonly number[]): void {
   publishWords(header, SHAPE_WORDS, shape);
+}
+
+/** The shape words of a call through the workspace's pipeline or one-round layout: size, dtype, tuning. */
+export function tunedShape(call: HostCall, bytes: number): number[] {
+  const t = call.tuning;
+  return [bytes, dtypeCode(call.dtype), t.chunkBytes, t.inSlots, t.outSlots, t.oneRoundMaxBytes];
 }
 
 /** Every rank must pass the same number of bytes and dtype, and run the same tuning (after the barrier). */

@@ -16,12 +16,12 @@
  * once every rank has REDUCED k; its out-slot, for chunk k+O, once every rank has UPLOADED k.
  */
 import type { TensorEndpoint } from "../../backends/endpoint.ts";
-import { dtypeCode, itemsize } from "../../core/dtype.ts";
+import { itemsize } from "../../core/dtype.ts";
 import { hostReducer } from "../../core/host-reducer.ts";
 import type { HeapRegion } from "../../core/reducer.ts";
 import { alignedSliceOf } from "../../core/slices.ts";
 import { ChunkProgress, PROGRESS_HEADER_BYTES, READY, REDUCED, UPLOADED } from "../../heap/sync/progress.ts";
-import { checkShapes, controlOf, HOST_WORKSPACE, type HostCall, publishShape } from "./host-call.ts";
+import { checkShapes, controlOf, HOST_WORKSPACE, type HostCall, publishShape, tunedShape } from "./host-call.ts";
 import { HOST_TRACE_EVENT, type HostAllReduceTrace, newTrace } from "./host-trace.ts";
 import { heapBlockBytes } from "../../heap/allocator.ts";
 
@@ -49,7 +49,7 @@ export async function pipelined(call: HostCall, endpoint: TensorEndpoint): Promi
   const headers = views.map((v) => new Int32Array(v.buffer, v.byteOffset, PROGRESS_HEADER_BYTES / 4));
   const progress = new ChunkProgress({ op, group, headers, control: controlOf(group), timeoutMs: ctx.rank.symm.timeoutMs });
 
-  const shape = [S, dtypeCode(call.dtype), t.chunkBytes, t.inSlots, t.outSlots];
+  const shape = tunedShape(call, S);
   publishShape(headers[me], shape);
   const t0 = performance.now();
   const trace: HostAllReduceTrace | undefined = ctx.listening ? newTrace(t0) : undefined;

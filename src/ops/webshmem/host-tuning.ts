@@ -24,7 +24,15 @@ export interface HostAllReduceTuning {
   readonly inSlots: number;
   /** Out-slots per rank: reduced slices not yet uploaded by every rank. */
   readonly outSlots: number;
+  /**
+   * Tensors not in host memory of at most this many bytes take the one-round path
+   * (host-one-round.ts) instead of the pipeline; 0 turns it off.
+   */
+  readonly oneRoundMaxBytes: number;
 }
+
+/** Measured: see the table above DEFAULT_HOST_TUNING's one-round entry. */
+const ONE_ROUND_MAX_BYTES = 256 * 1024;
 
 /**
  * Chosen on Deno 2.9 / lavapipe, 4 ranks, float32, the 2-core machine, by
@@ -42,19 +50,24 @@ export interface HostAllReduceTuning {
  * small chunks pay per-chunk costs at 64 MiB. The workspace is 256 B + 2 × min(16, chunks) × 4 MiB
  * per rank: 128 MiB for tensors of 64 MiB or more.
  */
-export const DEFAULT_HOST_TUNING: HostAllReduceTuning = { chunkBytes: 4 * MiB, inSlots: 16, outSlots: 16 };
+export const DEFAULT_HOST_TUNING: HostAllReduceTuning = {
+  chunkBytes: 4 * MiB, inSlots: 16, outSlots: 16, oneRoundMaxBytes: ONE_ROUND_MAX_BYTES,
+};
 
 /** The defaults with `settings` over them, checked; a bad value is an OpError naming it. */
 export function hostTuning(settings: Readonly<Record<string, unknown>> | undefined): HostAllReduceTuning {
   if (settings === undefined) return DEFAULT_HOST_TUNING;
   for (const k of Object.keys(settings)) {
     if (!(k in DEFAULT_HOST_TUNING)) {
-      throw new OpError(`host all-reduce: unknown setting "${k}": expected chunkBytes, inSlots or outSlots`);
+      throw new OpError(`host all-reduce: unknown setting "${k}": expected chunkBytes, inSlots, outSlots or oneRoundMaxBytes`);
     }
   }
   const t = { ...DEFAULT_HOST_TUNING, ...settings } as HostAllReduceTuning;
   if (!Number.isInteger(t.chunkBytes) || t.chunkBytes < 256 || t.chunkBytes % 256 !== 0) {
     throw new OpError(`host all-reduce: chunkBytes must be a positive multiple of 256, found ${t.chunkBytes}`);
+  }
+  if (!Number.isInteger(t.oneRoundMaxBytes) || t.oneRoundMaxBytes < 0) {
+    throw new OpError(`host all-reduce: oneRoundMaxBytes must be a non-negative integer, found ${t.oneRoundMaxBytes}`);
   }
   for (const k of ["inSlots", "outSlots"] as const) {
     if (!Number.isInteger(t[k]) || t[k] < 1) throw new OpError(`host all-reduce: ${k} must be a positive integer, found ${t[k]}`);
