@@ -32,7 +32,7 @@ describe("spin policy", () => {
       attempt: () => { attempts++; return false; },
       i32, index: 0, sleepValue: () => 0, control, timeoutMs, rank: 0,
       describe: () => "test wait abandoned",
-      timeout: () => new TimeoutError("test wait timed out"),
+      timeout: () => new TimeoutError("test wait timed out", 0, 1, -1, timeoutMs),
     });
     setSpinPolicy({ spinUs: 0, why: "test" });
     attempts = 0;

@@ -13,7 +13,7 @@ import { referenceReduce } from "../../src/core/reduce-math.ts";
 import type { CollectiveDType, ReduceOp } from "../../src/core/reduce-op.ts";
 import type { HeapRegion } from "../../src/core/reducer.ts";
 import { typedView } from "../../src/core/dtype.ts";
-import { chunkElems, WASM_CHUNK_ELEMS, wasmAvailable, wasmKernel } from "../../src/core/wasm/reduce-wasm.ts";
+import { WASM_CHUNK_ELEMS, wasmAvailable, wasmKernel } from "../../src/core/wasm/reduce-wasm.ts";
 
 const reducer = new CpuReducer();
 const size = (d: CollectiveDType) => (d === "bfloat16" ? 2 : 4);
@@ -75,16 +75,12 @@ describe("WebAssembly SIMD reduction kernels", () => {
     expect(wasmKernel("float16", "sum")).toBeUndefined();
   });
 
-  // Around the chunk length of the source count (chunkElems: fewer sources, longer chunks).
-  const countsFor = (sources: number, dtype: string) => {
-    const c = chunkElems(sources, dtype === "bfloat16" ? 2 : 4);
-    return [WASM_MIN_COUNT, WASM_MIN_COUNT + 1, 1000, c, c + 17, 3 * c + 5];
-  };
+  const counts = [WASM_MIN_COUNT, WASM_MIN_COUNT + 1, 1000, WASM_CHUNK_ELEMS, WASM_CHUNK_ELEMS + 17, 3 * WASM_CHUNK_ELEMS + 5];
   for (const [dtype, ops] of KERNELS) {
     for (const op of ops) {
       it(`${dtype} ${op}: bit-identical to referenceReduce (NaN as NaN)`, async () => {
         for (const sources of [1, 2, 3, 5, 16]) {
-          for (const count of sources === 16 ? [1000, WASM_CHUNK_ELEMS + 17] : countsFor(sources, dtype)) {
+          for (const count of sources === 16 ? [1000, WASM_CHUNK_ELEMS + 17] : counts) {
             const inputs = Array.from({ length: sources }, (_, k) => values(dtype, count, 31 * k + count + sources, dtype !== "int32"));
             const want = canonical(dtype, bitsOf(dtype, referenceReduce(dtype, op, inputs)));
             const regions = slab(dtype, inputs);
@@ -98,7 +94,7 @@ describe("WebAssembly SIMD reduction kernels", () => {
 
   it("writes every destination, in place over a source too, and copes with an overlapping one", () => {
     for (const dtype of ["float32", "bfloat16"] as const) {
-      const count = chunkElems(3, size(dtype)) * 2 + 3;
+      const count = WASM_CHUNK_ELEMS * 2 + 3;
       const inputs = [0, 1, 2].map((k) => values(dtype, count + 8, 5 + k));
       const want = bitsOf(dtype, referenceReduce(dtype, "sum", inputs.map((a) => a.slice(0, count))));
       const regions = slab(dtype, inputs);

@@ -32,24 +32,10 @@ export interface WasmSpan {
 }
 
 /**
- * Elements per source per chunk, at least: 8 Ki (32 KiB of f32), which keeps 16 sources (512 KiB)
- * within L2. A prototype of this driver measured chunks of 1 Ki to 64 Ki elements within 20% of
- * each other.
+ * Elements per source per chunk: 8 Ki (32 KiB of f32) keeps 16 sources (512 KiB) within L2.
+ * A prototype of this driver measured chunks of 1 Ki to 64 Ki elements within 20% of each other.
  */
 export const WASM_CHUNK_ELEMS = 8192;
-
-/**
- * Bytes of the sources and result of one chunk together: fewer sources get longer chunks, so
- * fewer calls and copies per byte. CHUNK_BUDGET_BYTES is half the L2 of this project's machine
- * (1 MiB per core); measured in test/perf/reduce-components.ts.
- */
-export const CHUNK_BUDGET_BYTES = 512 * 1024;
-
-/** Elements per chunk for `nsrc` sources of `size`-byte elements: a multiple of 1024, ≥ WASM_CHUNK_ELEMS. */
-export function chunkElems(nsrc: number, size: number): number {
-  const fit = Math.floor(CHUNK_BUDGET_BYTES / ((nsrc + 1) * size) / 1024) * 1024;
-  return Math.max(WASM_CHUNK_ELEMS, fit);
-}
 
 let instance: Instance | null | undefined;
 
@@ -125,7 +111,7 @@ export function wasmReduce(
   if (kernel === undefined || inst === null || sources.length === 0) return false;
   const size = dtype === "bfloat16" ? 2 : 4;
   const block = blockBytes(dtype);
-  const chunk = Math.min(count, chunkElems(sources.length, size));
+  const chunk = Math.min(count, WASM_CHUNK_ELEMS);
   const slot = Math.ceil((chunk * size) / block) * block;
   const nsrc = sources.length;
   const mem = memoryBytes(inst, nsrc * slot);
