@@ -26,15 +26,17 @@ export function table(json, name) {
   }
   const base = (name, size) => json.baselines.find((b) => b.name === name && b.size === size)?.time_us;
   const rt = json.baselines.find((b) => b.name === "gpu_roundtrip")?.time_us;
+  // median_us (newer runs): the median iteration beside the mean, where a few slow iterations weigh
+  const medians = json.rows.some((r) => r.median_us !== undefined);
   const lines = [
     `**${name}** — ${m.runtime}, ${m.backend}, ${m.ranks} ranks${m.adapter ? `, ${m.adapter}` : ""} (${m.date.slice(0, 10)})`,
     "",
-    "| size | algo | time (µs) | busbw (GB/s) | wrong | ÷ staging floor | ÷ GPU round trip | ÷ naive postMessage | ÷ heap memcpy |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    `| size | algo | time (µs) |${medians ? " median (µs) |" : ""} busbw (GB/s) | wrong | ÷ staging floor | ÷ GPU round trip | ÷ naive postMessage | ÷ heap memcpy |`,
+    `|---:|---|---:|${medians ? "---:|" : ""}---:|---:|---:|---:|---:|---:|`,
   ];
   for (const [size, r] of [...bySize].sort((a, b) => a[0] - b[0])) {
     const ratio = (t) => (t === undefined ? "—" : fmt(r.time_us / t));
-    lines.push(`| ${human(size)} | ${r.algo}${r.inplace ? " (in place)" : ""} | ${fmt(r.time_us, 1)} | ${fmt(r.busbw, 3)} | ${r.wrong ?? "—"} | ` +
+    lines.push(`| ${human(size)} | ${r.algo}${r.inplace ? " (in place)" : ""} | ${fmt(r.time_us, 1)} |${medians ? ` ${fmt(r.median_us, 1)} |` : ""} ${fmt(r.busbw, 3)} | ${r.wrong ?? "—"} | ` +
       `${ratio(base("staging_floor", size))} | ${ratio(rt)} | ${ratio(base("naive_postmessage", size))} | ${ratio(base("heap_memcpy", size))} |`);
   }
   return lines.join("\n");

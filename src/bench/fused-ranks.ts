@@ -17,6 +17,7 @@ import {
 } from "../internal.ts";
 import { countWrong, fillInput, rawArray, type RawArray } from "./data.ts";
 import { recorder, STEPS, type Step } from "./recorder.ts";
+import { median } from "./metrics.ts";
 import { FUSED_AG, FUSED_RS } from "./variants.ts";
 
 /** The decomposition's ops. */
@@ -46,6 +47,8 @@ export interface FusedSpec {
 
 export interface FusedResult {
   readonly meanUs: number;
+  /** The median timed iteration, µs. */
+  readonly medianUs: number;
   /** Wrong elements over every iteration; null when not checked. */
   readonly wrong: number | null;
   readonly steps?: Record<Step, number>;
@@ -201,6 +204,7 @@ export async function measureFusedWith(rank: Rank, sync: SymmetricMemoryHandle, 
       }
     }
     let totalMs = 0;
+    const times: number[] = [];
     recorder.reset();
     for (let it = 0; it < s.warmup + s.iters; it++) {
       const timed = it >= s.warmup;
@@ -213,6 +217,7 @@ export async function measureFusedWith(rank: Rank, sync: SymmetricMemoryHandle, 
       const ms = performance.now() - t0;
       if (timed) {
         totalMs += ms;
+        times.push(ms);
         if (s.breakdown) recorder.end(ms);
       }
       if (want !== undefined) wrong += wrongOf(s.dtype, await readAll(rank, r.results), want, false);
@@ -221,6 +226,7 @@ export async function measureFusedWith(rank: Rank, sync: SymmetricMemoryHandle, 
     const perIter = s.iters > 0 ? 1 / s.iters : 0;
     return {
       meanUs: totalMs * perIter * 1000,
+      medianUs: median(times) * 1000,
       wrong: checking ? wrong : null,
       steps: s.breakdown
         ? Object.fromEntries(STEPS.map((k) => [k, recorder.read()[k] * perIter * 1000])) as Record<Step, number>

@@ -39,3 +39,11 @@ export function bandwidth(
   const algbw = timeUs > 0 ? algBytes(op, count, ranks, dtype) / (timeUs * 1e-6) / 1e9 : 0;
   return { algbw, busbw: algbw * busFactor(op, ranks) };
 }
+
+/** The median of `xs` (0 for none): the benchmark's per-iteration times beside their mean. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}

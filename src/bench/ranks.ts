@@ -14,6 +14,7 @@ import {
 import type { BenchOp } from "./flags.ts";
 import { type FusedResult, type FusedSpec, measureFusedWith } from "./fused-ranks.ts";
 import { installBreakdownHooks } from "./hooks.ts";
+import { median } from "./metrics.ts";
 import { recorder, STEPS, type Step } from "./recorder.ts";
 import { rowTensors } from "./rank-tensors.ts";
 import { SPLIT_TENSOR_BYTES, splitTensors, type SplitTensors } from "./split-tensors.ts";
@@ -98,6 +99,8 @@ export interface MeasureSpec {
 
 export interface MeasureResult {
   readonly meanUs: number;
+  /** The median timed iteration, µs: with meanUs, how much of the mean is a few slow iterations. */
+  readonly medianUs: number;
   readonly wrong: number | null;
   /** µs per iteration per step, with breakdown. */
   readonly steps?: Record<Step, number>;
@@ -150,6 +153,7 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
     const overwritesInput = s.plan.resultAt === "input" || s.plan.outIsInput;
     let wrong = 0;
     let totalMs = 0;
+    const times: number[] = [];
     recorder.reset();
     for (let it = 0; it < s.warmup + s.iters; it++) {
       const timed = it >= s.warmup;
@@ -167,6 +171,7 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
       const ms = performance.now() - t0;
       if (timed) {
         totalMs += ms;
+        times.push(ms);
         if (s.breakdown) recorder.end(ms);
       }
       if (want !== undefined) {
@@ -182,6 +187,7 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
     const perIter = s.iters > 0 ? 1 / s.iters : 0;
     return {
       meanUs: totalMs * perIter * 1000,
+      medianUs: median(times) * 1000,
       wrong: want === undefined ? null : wrong,
       steps: s.breakdown ? scaled(recorder.read(), perIter * 1000) : undefined,
     };

@@ -1,9 +1,10 @@
 /**
  * What a run measured, and its JSON form (`--json FILE`), exactly:
  * { meta: { runtime, backend, ranks, adapter, date, version[, settings] },
- *   rows: [ { op, algo, size, count, dtype, redop, inplace, time_us, algbw, busbw, wrong } ],
+ *   rows: [ { op, algo, size, count, dtype, redop, inplace, time_us, algbw, busbw, wrong[, median_us] } ],
  *   baselines: [ { name, size, time_us } ] }
- * Placements that are N/A have no row; baselines that are N/A have no entry; `wrong` is null
+ * `time_us` is the slowest rank's mean per iteration; `median_us` (present for the collectives'
+ * rows) the largest of the ranks' median iterations. Placements that are N/A have no row; baselines that are N/A have no entry; `wrong` is null
  * when the run did not check (-c 0). Rows of all_to_all_vdev_2d also have `experts` and
  * `recv_bytes` (what each rank received, by rank; each sent `size`) after `wrong`. Rows of the fused
  * ops (fused_all_gather_matmul, fused_matmul_reduce_scatter) also have the matmul's `m`, `k`, `n`
@@ -34,6 +35,8 @@ export interface Measured {
   readonly opName: string;
   /** The slowest rank's mean time per iteration, µs. */
   readonly timeUs: number;
+  /** The largest of the ranks' median iteration times, µs (absent where not measured per iteration). */
+  readonly medianUs?: number;
   readonly algbw: number;
   readonly busbw: number;
   /** Wrong elements over every rank and every iteration; null when not checked. */
@@ -86,6 +89,8 @@ export interface BenchReport {
 export interface JsonRow {
   op: string; algo: string; size: number; count: number; dtype: string; redop: string; inplace: boolean;
   time_us: number; algbw: number; busbw: number; wrong: number | null;
+  /** The largest of the ranks' median iteration times (time_us is the slowest rank's mean). */
+  median_us?: number;
   /** all_to_all_vdev_2d only: experts per rank, and the bytes each rank received. */
   experts?: number; recv_bytes?: number[];
   /** The fused ops only: the matmul's M, K, N. */
@@ -117,6 +122,7 @@ export function toJson(report: BenchReport): JsonReport {
       rows.push({
         op: r.op, algo: r.algo, size: r.size, count: r.count, dtype: r.dtype, redop: r.redop, inplace,
         time_us: round(m.timeUs, 3), algbw: significant(m.algbw), busbw: significant(m.busbw), wrong: m.wrong,
+        ...(m.medianUs !== undefined ? { median_us: round(m.medianUs, 3) } : {}),
         ...(r.splits !== undefined ? splitFields(r.splits, itemsize(r.dtype)) : {}),
         ...(r.mm !== undefined ? { m: r.mm.m, k: r.mm.k, n: r.mm.n } : {}),
       });

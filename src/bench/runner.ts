@@ -165,8 +165,9 @@ function combine(o: BenchOptions, shape: RowShape, opName: string, results: read
     if (r.meanUs > results[slowest].meanUs) slowest = i;
   });
   const timeUs = results[slowest].meanUs;
+  const medianUs = Math.max(...results.map((r) => r.medianUs));
   const wrong = results.every((r) => r.wrong === null) ? null : results.reduce((s, r) => s + (r.wrong ?? 0), 0);
-  return { opName, timeUs, ...bandwidth(o.op, shape.count, o.ranks, o.dtype, timeUs), wrong, steps: results[slowest].steps };
+  return { opName, timeUs, medianUs, ...bandwidth(o.op, shape.count, o.ranks, o.dtype, timeUs), wrong, steps: results[slowest].steps };
 }
 
 const max = (xs: readonly (number | null)[]): number => Math.max(...xs.filter((x): x is number => x !== null));

@@ -6,7 +6,7 @@ import { repoRoot } from "./load.ts";
 
 interface Doc {
   meta: { runtime: string; backend: string; ranks: number; adapter: string; date: string; version: string };
-  rows: { op: string; algo: string; size: number; count: number; dtype: string; redop: string; inplace: boolean; time_us: number; algbw: number; busbw: number; wrong: number | null }[];
+  rows: { op: string; algo: string; size: number; count: number; dtype: string; redop: string; inplace: boolean; time_us: number; algbw: number; busbw: number; wrong: number | null; median_us?: number }[];
   baselines: { name: string; size: number; time_us: number }[];
 }
 const load = async () => (await import(pathToFileURL(resolve(repoRoot, "scripts/bench-tables.mjs")).href)) as {
@@ -29,5 +29,16 @@ describe("bench-tables --best", () => {
     expect(b.rows.map((r) => [r.size, r.time_us])).toEqual([[1024, 10], [4096, 40]]);
     expect(b.baselines).toEqual([{ name: "heap_memcpy", size: 1024, time_us: 1 }, { name: "heap_memcpy", size: 4096, time_us: 2 }]);
     expect(table(b, "x")).toContain("| 4 KiB | default | 40.0 | 0.500 | 0 | — | — | — | 20.00 |");
+  });
+
+  it("adds a median column only for runs that measured one", async () => {
+    const { table } = await load();
+    const doc = run(10, 50, 1);
+    expect(table(doc, "x")).not.toContain("median");
+    doc.rows[1].median_us = 12.34;
+    const t = table(doc, "x");
+    expect(t).toContain("| size | algo | time (µs) | median (µs) | busbw (GB/s) |");
+    expect(t).toContain("| 4 KiB | default | 50.0 | 12.3 | 0.500 | 0 | — | — | — | 50.00 |");
+    expect(t).toContain("| 1 KiB | default | 10.0 | — | 0.500 |");
   });
 });

@@ -31,6 +31,9 @@ describe("benchmark end to end (node, cpu, 2 ranks)", () => {
     for (const r of j.rows) {
       expect(r).toMatchObject({ op: "all_reduce", algo: "two_shot", dtype: "float32", redop: "sum", wrong: 0 });
       expect(r.time_us).toBeGreaterThan(0);
+      // the median iteration beside the mean: at least half the iterations take the median or longer, so mean ≥ median / 2
+      expect(r.median_us).toBeGreaterThan(0);
+      expect(r.median_us).toBeLessThanOrEqual(r.time_us * 2 + 1e-9);
     }
     expect(new Set(j.baselines.map((b: { name: string }) => b.name))).toEqual(new Set(["naive_postmessage", "heap_memcpy"]));
   });

@@ -47,6 +47,22 @@ describe("--json", () => {
   });
 });
 
+describe("--json median_us", () => {
+  it("follows wrong when measured, and the median helper takes the middle (or the mean of the two middle) values", async () => {
+    const { median } = await import("../../src/bench/metrics.ts");
+    const withMedian: BenchReport = {
+      ...report,
+      rows: [{ ...report.rows[1], outOfPlace: { ...report.rows[1].outOfPlace!, medianUs: 7.12345 }, inPlace: null }],
+    };
+    const j = toJson(withMedian);
+    expect(Object.keys(j.rows[0])).toEqual(["op", "algo", "size", "count", "dtype", "redop", "inplace", "time_us", "algbw", "busbw", "wrong", "median_us"]);
+    expect(j.rows[0].median_us).toBe(7.123);
+    expect(median([5, 1, 9])).toBe(5);
+    expect(median([4, 1, 3, 100])).toBe(3.5);
+    expect(median([])).toBe(0);
+  });
+});
+
 describe("--json and the text of the all-to-alls", () => {
   const shape = rowShape("all_to_all_vdev_2d", 4096, 3, "float32", 2);
   const row = {
