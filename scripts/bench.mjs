@@ -14,7 +14,6 @@ import { runInChromium } from "./lib/chromium-page.mjs";
 
 const argv = process.argv.slice(2);
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
-if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 const { parseFlags, BenchFlagError, usage } = await import("../src/bench/flags.ts");
 let opts;
@@ -35,6 +34,9 @@ const writeJson = (outcome) => writeFile(outcome.json, outcome.jsonPath);
 const runDeno = () => runDenoScript("deno/bench.ts", argv);
 
 async function runNode() {
+  // Dawn refuses lavapipe. Only here: set for the whole script, it reached the Deno child too,
+  // which then ran on SwiftShader instead of lavapipe (the adapter in the runs' meta shows it).
+  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   const { benchMain } = await import("../src/bench/main.ts");
   const outcome = await benchMain(argv, { out, err }, { version });
   writeJson(outcome);
