@@ -8,8 +8,8 @@
  * by where the tensor lives:
  *   - a symmetric tensor of the op's group: reduced in place in the heap (host-symmetric.ts);
  *   - host memory up to HOST_STAGED_MAX_BYTES: staged whole through the workspace (host-staged.ts);
- *   - any other tensor up to the tuning's oneRoundMaxBytes: read back whole, one synchronisation
- *     round, reduced whole by every rank (host-one-round.ts);
+ *   - any other tensor up to the tuning's oneRoundMaxBytes: read back whole, one barrier, reduced
+ *     whole by every rank (host-one-round.ts, its own workspace);
  *   - anything else: chunks pipelined through the backend's endpoint (host-pipeline.ts).
  * Settings: `rank.configure("webshmem::host_all_reduce_", tuning)` (host-tuning.ts); with a
  * listener (`rank.onEvent`), each pipelined call emits a "trace" event (host-trace.ts).

@@ -1,21 +1,22 @@
 /**
  * The small-message path of webshmem::host_all_reduce_ for a tensor that is not in host memory
- * (a GpuTensor): one synchronisation round after the readback instead of the pipeline's three.
+ * (a GpuTensor): one readback and one synchronisation, against the pipeline's three rounds.
  *
- *   start the readback into a private buffer ─► barrier (while the readback is in flight) ─►
- *   copy it into my in-region ─► barrier ─► reduce every rank's in-region, whole, in rank order,
- *   into my out-region ─► write it to the tensor
+ *   read back into my in-region of this call's parity ─► barrier ─► reduce every rank's
+ *   in-region, whole, in rank order, into a private buffer ─► write it to the tensor
  *
  * Every rank reduces the whole tensor itself (in the same rank order, so every rank gets the same
  * bits, equal to referenceReduce): for small tensors the arithmetic is nothing next to a round of
  * wake-ups, which is what the pipeline's REDUCED round costs (BENCHMARKS.md, issue 14).
  *
- * Why it is safe to reuse the regions: a peer reads my in-region only between the two barriers of
- * a call and until it returns; I write it only after the first barrier of the next call, which no
- * peer passes before it has returned from this one. My out-region is mine alone here; a peer of an
- * earlier pipelined call may still read it (its uploads) until it enters this call's first barrier,
- * and I write it only after that barrier. The readback lands in a private buffer for that reason:
- * it runs while peers may still read my regions.
+ * Its own workspace, [header 0 | header 1 | in-region 0 | in-region 1] per rank, and call k uses
+ * header and in-region k mod 2. Why one barrier is enough: peers read my in-region (and header)
+ * of call k only after the barrier of call k and before they return from it. I write that parity
+ * again in call k + 2, which I enter only after the barrier of call k + 1, which no peer reaches
+ * before it has returned from call k. So the readback can land in the heap before the barrier,
+ * while peers still reduce the previous call from the other parity. The counter of calls is kept
+ * per workspace allocation: the workspace grows (a new allocation, the counter from 0) at the same
+ * call on every rank, and its rendezvous is a synchronisation of its own.
  */
 import type { TensorEndpoint } from "../../backends/endpoint.ts";
 import { itemsize, typedView } from "../../core/dtype.ts";
@@ -30,46 +31,64 @@ import { SMALL_SLICE } from "./host-symmetric.ts";
 
 type View = Float32Array | Int32Array | Uint16Array;
 
+/** The workspace of this path: apart from the pipeline's, so the two never share a region. */
+export const ONE_ROUND_WORKSPACE = "host_all_reduce_one_round";
+
 interface OneRoundPlan {
   readonly handle: SymmetricMemoryHandle;
-  readonly headers: readonly Int32Array[];
   readonly count: number;
-  readonly sources: readonly HeapRegion[];
+  /** By parity: every rank's header, every rank's in-region, their typed views, my in-region with its padding. */
+  readonly headers: readonly (readonly Int32Array[])[];
+  readonly sources: readonly (readonly HeapRegion[])[];
+  readonly sourceViews: readonly (readonly View[])[];
+  readonly mine: readonly Uint8Array[];
+  /** Private: the result, written to the tensor. */
   readonly dst: HeapRegion;
-  readonly sourceViews: readonly View[];
   readonly dstView: View;
-  readonly mine: Uint8Array;
   readonly out: Uint8Array;
-  /** Private: the readback lands here while peers may still read my regions. */
-  readonly scratch: Uint8Array;
 }
 
-/** Per workspace allocation, per (bytes, dtype): the views of a call, made once. */
-const plans = new WeakMap<SymmetricTensor, Map<string, OneRoundPlan>>();
+interface WorkspaceState {
+  /** One-round calls made on this allocation. */
+  calls: number;
+  readonly plans: Map<string, OneRoundPlan>;
+}
 
-async function planOf(
-  call: HostCall, ws: SymmetricTensor<"uint8">, S: number, padding: number, IN: number, OUT: number,
-): Promise<OneRoundPlan> {
-  let byKey = plans.get(ws);
-  if (byKey === undefined) plans.set(ws, (byKey = new Map()));
-  const key = `${S}/${call.dtype}`;
-  const cached = byKey.get(key);
+/** Per workspace allocation: the call counter, and per (bytes, dtype) the views of a call, made once. */
+const states = new WeakMap<SymmetricTensor, WorkspaceState>();
+
+/** Bytes of one in-region: the tensor and the readback's padding, block-aligned. */
+function stride(S: number, padding: number): number {
+  return heapBlockBytes(S + padding);
+}
+
+function regionsBytes(S: number, padding: number): number {
+  return 2 * PROGRESS_HEADER_BYTES + 2 * stride(S, padding);
+}
+
+async function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: WorkspaceState, S: number, padding: number): Promise<OneRoundPlan> {
+  const key = `${S}/${padding}/${call.dtype}`;
+  const cached = st.plans.get(key);
   if (cached !== undefined) return cached;
   const { group } = call;
   const handle = await call.ctx.rank.symm.rendezvous(ws);
   const views = Array.from({ length: group.size }, (_, p) => handle.getBuffer(p, [ws.numel], "uint8"));
   const count = S / itemsize(call.dtype);
-  const at = (v: Uint8Array, base: number): HeapRegion => ({ slab: v.buffer as SharedArrayBuffer, byteOffset: v.byteOffset + base });
-  const sources = views.map((v) => at(v, IN));
-  const me = views[group.rank];
-  const dst = at(me, OUT);
   const typed = (r: HeapRegion) => typedView(call.dtype, r.slab, r.byteOffset, count) as View;
+  const inAt = (parity: number) => 2 * PROGRESS_HEADER_BYTES + parity * stride(S, padding);
+  const parities = [0, 1];
+  const sources = parities.map((q) => views.map((v): HeapRegion => ({ slab: v.buffer as SharedArrayBuffer, byteOffset: v.byteOffset + inAt(q) })));
+  const private_ = new SharedArrayBuffer(heapBlockBytes(S));
+  const dst: HeapRegion = { slab: private_, byteOffset: 0 };
+  const me = views[group.rank];
   const plan: OneRoundPlan = {
-    handle, count, sources, dst, sourceViews: sources.map(typed), dstView: typed(dst),
-    headers: views.map((v) => new Int32Array(v.buffer, v.byteOffset, PROGRESS_HEADER_BYTES / 4)),
-    mine: me.subarray(IN, IN + S), out: me.subarray(OUT, OUT + S), scratch: new Uint8Array(S + padding),
+    handle, count, sources, dst, dstView: typed(dst),
+    headers: parities.map((q) => views.map((v) => new Int32Array(v.buffer, v.byteOffset + q * PROGRESS_HEADER_BYTES, PROGRESS_HEADER_BYTES / 4))),
+    sourceViews: sources.map((rs) => rs.map(typed)),
+    mine: parities.map((q) => me.subarray(inAt(q), inAt(q) + S + padding)),
+    out: new Uint8Array(private_, 0, S),
   };
-  byKey.set(key, plan);
+  st.plans.set(key, plan);
   return plan;
 }
 
@@ -77,27 +96,22 @@ async function planOf(
 export async function oneRound(call: HostCall, endpoint: TensorEndpoint): Promise<void> {
   const S = endpoint.nbytes;
   if (S === 0) return;
-  const region = heapBlockBytes(S);
-  const IN = PROGRESS_HEADER_BYTES;
-  const OUT = IN + region;
-  const ws = await call.ctx.workspace(HOST_WORKSPACE, OUT + region);
-  const plan = await planOf(call, ws, S, endpoint.stagePadding, IN, OUT);
-  const staged = endpoint.stage(0, S, plan.scratch);
-  // Handled here: if the barrier throws first, nobody awaits it, and an unhandled rejection
-  // would end a Deno worker.
-  staged.catch(() => {});
+  const padding = endpoint.stagePadding;
+  const ws = await call.ctx.workspace(ONE_ROUND_WORKSPACE, regionsBytes(S, padding));
+  let st = states.get(ws);
+  if (st === undefined) states.set(ws, (st = { calls: 0, plans: new Map() }));
+  const plan = await planOf(call, ws, st, S, padding);
+  const q = st.calls++ & 1;
   // The same words as the pipeline's: ranks that agree on them take the same path.
   const shape = tunedShape(call, S);
-  publishShape(plan.headers[call.group.rank], shape);
+  publishShape(plan.headers[q][call.group.rank], shape);
+  await endpoint.stage(0, S, plan.mine[q]);
   await plan.handle.barrier();
-  checkShapes(call, plan.headers, shape);
-  await staged;
-  plan.mine.set(plan.scratch.subarray(0, S));
-  await plan.handle.barrier();
+  checkShapes(call, plan.headers[q], shape);
   if (plan.count > SMALL_SLICE) {
-    hostReducer.reduceToHeapsSync({ sources: plan.sources, count: plan.count, dtype: call.dtype, op: call.reduceOp }, [plan.dst]);
+    hostReducer.reduceToHeapsSync({ sources: plan.sources[q], count: plan.count, dtype: call.dtype, op: call.reduceOp }, [plan.dst]);
   } else {
-    hostReducer.reduceSmall(call.dtype, call.reduceOp, plan.count, plan.sourceViews, [plan.dstView]);
+    hostReducer.reduceSmall(call.dtype, call.reduceOp, plan.count, plan.sourceViews[q], [plan.dstView]);
   }
   endpoint.write(0, plan.out);
   endpoint.flush(0, S);
