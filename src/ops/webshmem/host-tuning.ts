@@ -31,7 +31,22 @@ export interface HostAllReduceTuning {
   readonly oneRoundMaxBytes: number;
 }
 
-/** Measured: see the table above DEFAULT_HOST_TUNING's one-round entry. */
+/**
+ * The one-round path up to 256 KiB. Measured on 2026-12-03, the 2-core machine, float32, ms per
+ * call (pipeline with oneRoundMaxBytes 0 / one-round with 16M), by
+ * `npm run bench -- --runtime <rt> -g <N> --algo host -b 16K -e 4M -f 4 -n 5 -w 2 --one_round_max <0|16M>`
+ * (docs/bench/results/perf-2026-12-03/crossover-*):
+ *
+ *   size      Deno 4 ranks  Deno 8 ranks  Chromium 4 ranks  Chromium 8 ranks
+ *   16 KiB    25.7 / 24.7   29.2 / 26.7    8.5 /  6.8       23.3 / 13.3
+ *   64 KiB    25.4 / 24.5   29.7 / 26.6    6.9 /  3.5       14.7 /  6.6
+ *   256 KiB   26.0 / 24.9   30.6 / 27.0    7.9 /  5.2       16.1 / 11.9
+ *   1 MiB     28.4 / 29.5   38.2 / 37.1    9.9 / 10.4       22.8 / 26.0
+ *   4 MiB     32.7 / 36.0   47.1 / 61.4   19.9 / 27.5       56.4 / 68.8
+ *
+ * One-round wins up to 256 KiB on every runtime and rank count, and loses from 1 MiB everywhere
+ * but Deno with 8 ranks (3% there): every rank reducing the whole tensor stops being free.
+ */
 const ONE_ROUND_MAX_BYTES = 256 * 1024;
 
 /**
@@ -48,7 +63,8 @@ const ONE_ROUND_MAX_BYTES = 256 * 1024;
  *
  * Few slots serialise on Deno's ~10 ms readback polls (all reads must be in flight at once);
  * small chunks pay per-chunk costs at 64 MiB. The workspace is 256 B + 2 × min(16, chunks) × 4 MiB
- * per rank: 128 MiB for tensors of 64 MiB or more.
+ * per rank: 128 MiB for tensors of 64 MiB or more. The one-round path has a workspace of its own:
+ * 512 B + 2 × the tensor (block-aligned) per rank, at most about 512 KiB with the default.
  */
 export const DEFAULT_HOST_TUNING: HostAllReduceTuning = {
   chunkBytes: 4 * MiB, inSlots: 16, outSlots: 16, oneRoundMaxBytes: ONE_ROUND_MAX_BYTES,
