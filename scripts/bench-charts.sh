@@ -12,3 +12,7 @@ chart cpu-2-vs-mpi.svg "all_reduce busbw, cpu backend on heap tensors (Deno) vs 
   $R/auto-deno-cpu-2.json $R/deno-cpu-2-host.json $R/mpi-2.json
 chart a2a-cpu-2-vs-mpi.svg "all_to_all busbw, cpu backend on heap tensors (Deno) vs MPI_Alltoall, 2 ranks, float32 (round r4)" \
   $R/a2a-2026-12-02/deno-cpu-a2a-2-r4.json $R/a2a-2026-12-02/mpi-a2a-2-r4.json
+chart t4-deno-webgpu-8.svg "all_reduce busbw, Deno + lavapipe, 8 ranks, float32, auto (issue 14): against naive postMessage" \
+  $R/perf-2026-12-03/auto-deno-webgpu-8.json
+chart t4-chromium-webgpu-8.svg "all_reduce busbw, Chromium + SwiftShader, 8 ranks, float32, auto (issue 14): against naive postMessage" \
+  $R/perf-2026-12-03/auto-chromium-webgpu-8.json
