@@ -12,6 +12,6 @@ serveEntry("__runBench", async (argv: string[], version?: string): Promise<Omit<
     pageWriter("err")(problem);
     return { code: 1 };
   }
-  const { code, json, jsonPath } = await benchMain(argv, { out: pageWriter("out"), err: pageWriter("err") }, { version, rankWorker });
-  return { code, json, jsonPath };
+  const { code, json, jsonPath, trace, tracePath } = await benchMain(argv, { out: pageWriter("out"), err: pageWriter("err") }, { version, rankWorker });
+  return { code, json, jsonPath, trace, tracePath };
 });

@@ -21,4 +21,8 @@ if (outcome.json !== undefined && outcome.jsonPath !== undefined) {
   Deno.writeTextFileSync(outcome.jsonPath, outcome.json);
   Deno.stderr.writeSync(encoder.encode(`# wrote ${outcome.jsonPath}\n`));
 }
+if (outcome.trace !== undefined && outcome.tracePath !== undefined) {
+  Deno.writeTextFileSync(outcome.tracePath, outcome.trace);
+  Deno.stderr.writeSync(encoder.encode(`# wrote ${outcome.tracePath}\n`));
+}
 Deno.exitCode = outcome.code;

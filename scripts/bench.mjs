@@ -29,7 +29,10 @@ if (opts.help) {
   process.exit(0);
 }
 
-const writeJson = (outcome) => writeFile(outcome.json, outcome.jsonPath);
+const writeJson = (outcome) => {
+  writeFile(outcome.json, outcome.jsonPath);
+  writeFile(outcome.trace, outcome.tracePath);
+};
 
 const runDeno = () => runDenoScript("deno/bench.ts", argv);
 

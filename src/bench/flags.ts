@@ -54,6 +54,8 @@ export interface BenchOptions {
   readonly runtime: BenchRuntime;
   readonly json: string | undefined;
   readonly breakdown: boolean;
+  /** --trace FILE: every timed iteration's steps per rank, in the Trace Event Format (trace.ts). */
+  readonly trace: string | undefined;
   readonly baselines: boolean;
   /** webshmem::host_all_reduce_'s oneRoundMaxBytes on every rank; undefined: the library's default. */
   readonly oneRoundMax: number | undefined;
@@ -153,6 +155,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: "runtime", key: "runtime", kind: "runtime", help: "chromium | deno | node; default deno" },
   { long: "json", key: "json", kind: "path", help: "also write the results as JSON to this file" },
   { long: "breakdown", key: "breakdown", kind: "switch", help: "print where the time goes, step by step" },
+  { long: "trace", key: "trace", kind: "path", help: "also write every rank's steps per iteration to this file (Trace Event Format: Perfetto, chrome://tracing)" },
   { long: "baselines", key: "baselines", kind: "bit", help: "0/1: measure the baselines in the same run, default 1" },
   { long: "one_round_max", key: "oneRoundMax", kind: "bytes", help: "host all-reduce: largest device tensor taking the one-round path (0: none); default the library's" },
   { short: "h", long: "help", key: "help", kind: "switch", help: "print this help" },
@@ -162,7 +165,7 @@ export function defaultOptions(runtime: BenchRuntime = "deno"): BenchOptions {
   return {
     minBytes: 8, maxBytes: 32 * 1024 ** 2, stepFactor: 4, stepBytes: 0, iters: 20, warmup: 5, check: true,
     redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, hidden: DEFAULT_HIDDEN, op: "all_reduce", algo: "auto",
-    backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, baselines: true,
+    backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, trace: undefined, baselines: true,
     oneRoundMax: undefined, help: false, notes: [],
   };
 }

@@ -6,6 +6,7 @@
 import { detectRuntime } from "../internal.ts";
 import { BenchFlagError, type BenchOptions, type BenchRuntime, parseFlags, usage } from "./flags.ts";
 import { jsonText, type BenchReport } from "./report.ts";
+import { traceJson } from "./trace.ts";
 import { type BenchIO, BenchError, type RunEnv, runBench } from "./runner.ts";
 
 export interface BenchOutcome {
@@ -15,6 +16,9 @@ export interface BenchOutcome {
   /** The --json text, when --json was given. */
   readonly json?: string;
   readonly jsonPath?: string;
+  /** The --trace text (trace.ts), when --trace was given. */
+  readonly trace?: string;
+  readonly tracePath?: string;
   /** What made the run fail (code 1 or 2 after the flags were parsed). */
   readonly error?: Error;
 }
@@ -59,5 +63,6 @@ export async function benchRun(opts: BenchOptions, io: BenchIO, env: RunEnv = {}
     report,
     json: opts.json === undefined ? undefined : jsonText(report),
     jsonPath: opts.json,
+    ...(opts.trace !== undefined ? { trace: traceJson(report.traces ?? [], report.meta as unknown as Record<string, unknown>), tracePath: opts.trace } : {}),
   };
 }

@@ -17,6 +17,7 @@ import { installBreakdownHooks } from "./hooks.ts";
 import { median } from "./metrics.ts";
 import { recorder, STEPS, type Step } from "./recorder.ts";
 import { rowTensors } from "./rank-tensors.ts";
+import { type TraceSpan, wallMs } from "./trace.ts";
 import { SPLIT_TENSOR_BYTES, splitTensors, type SplitTensors } from "./split-tensors.ts";
 import type { SplitPlan } from "./splits.ts";
 import { type CallPlan, needsOut } from "./variants.ts";
@@ -95,6 +96,8 @@ export interface MeasureSpec {
   /** Bit-exact comparison (cpu), else the dtype's tolerance. */
   readonly exact: boolean;
   readonly breakdown: boolean;
+  /** Keep every timed iteration's steps as spans (--trace; benchSetup must have had `breakdown` for the hooks). */
+  readonly trace?: boolean;
 }
 
 export interface MeasureResult {
@@ -104,6 +107,8 @@ export interface MeasureResult {
   readonly wrong: number | null;
   /** µs per iteration per step, with breakdown. */
   readonly steps?: Record<Step, number>;
+  /** With `trace`: the timed iterations' spans (the benchmark's barrier, the iteration, its steps). */
+  readonly trace?: TraceSpan[];
 }
 
 /** The op's arguments by name, from its schema: robust to argument order and to new ops. */
@@ -155,6 +160,7 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
     let totalMs = 0;
     const times: number[] = [];
     recorder.reset();
+    if (s.trace === true) recorder.startTrace();
     for (let it = 0; it < s.warmup + s.iters; it++) {
       const timed = it >= s.warmup;
       if (overwritesInput) t.resetInput();
@@ -163,8 +169,11 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
         splits?.poison();
       }
       await t.drain();
+      const b0 = wallMs();
       await st.sync.barrier({ channel: SYNC_CHANNEL });
-      if (timed && s.breakdown) recorder.begin();
+      const recording = timed && (s.breakdown || s.trace === true);
+      if (recording) recorder.begin(it - s.warmup);
+      const w0 = wallMs();
       const t0 = performance.now();
       const result = await rank.call(s.plan.opName, args);
       await recorder.span("drain", true, () => t.drain());
@@ -172,7 +181,9 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
       if (timed) {
         totalMs += ms;
         times.push(ms);
-        if (s.breakdown) recorder.end(ms);
+        if (recording) recorder.end(ms);
+        recorder.note("bench_barrier", b0, w0);
+        recorder.note("iteration", w0, w0 + ms);
       }
       if (want !== undefined) {
         const at = s.plan.resultAt === "returned" ? (result as Tensor)
@@ -190,6 +201,7 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
       medianUs: median(times) * 1000,
       wrong: want === undefined ? null : wrong,
       steps: s.breakdown ? scaled(recorder.read(), perIter * 1000) : undefined,
+      trace: s.trace === true ? recorder.takeSpans() : undefined,
     };
   } finally {
     splits?.close();

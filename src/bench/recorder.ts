@@ -5,12 +5,18 @@
  * boundary goes to the most recently entered step still running, so nested steps are not counted
  * twice. An opaque step keeps the steps inside it (e.g. the readback inside a realization
  * readback) from being attributed separately.
+ *
+ * With --trace it also keeps every step it enters as a span on the shared clock (trace.ts), so
+ * the ranks' steps can be laid side by side; the sums are the same either way.
  */
+import { type TraceSpan, wallMs } from "./trace.ts";
+
 export const STEPS = ["readback", "barrier", "upload", "kernel", "copy_out", "drain", "other"] as const;
 export type Step = (typeof STEPS)[number];
 
 interface Open {
   readonly step: Step;
+  readonly start: number;
 }
 
 export class Recorder {
@@ -20,13 +26,36 @@ export class Recorder {
   private last = 0;
   private totals = new Map<Step, number>();
   private atBegin = 0;
+  private tracing = false;
+  private iter = 0;
+  private spans: TraceSpan[] = [];
 
   private sum(): number {
     return [...this.totals.values()].reduce((s, v) => s + v, 0);
   }
 
-  /** Starts attributing (the timed window of one iteration). */
-  begin(): void {
+  /** Keeps spans from now on (--trace), until takeSpans. */
+  startTrace(): void {
+    this.tracing = true;
+    this.spans = [];
+  }
+
+  /** The spans kept since startTrace, and stops keeping them. */
+  takeSpans(): TraceSpan[] {
+    const s = this.spans;
+    this.tracing = false;
+    this.spans = [];
+    return s;
+  }
+
+  /** Keeps a span the caller timed itself (the iteration, the benchmark's barrier), when tracing. */
+  note(name: string, start: number, end: number): void {
+    if (this.tracing) this.spans.push({ name, iter: this.iter, start, end });
+  }
+
+  /** Starts attributing (the timed window of one iteration; `iter` labels its spans). */
+  begin(iter = 0): void {
+    this.iter = iter;
     this.on = true;
     this.atBegin = this.sum();
     this.last = performance.now();
@@ -62,7 +91,7 @@ export class Recorder {
   private enter(step: Step, opaque: boolean): Open | undefined {
     if (!this.on || this.opaque > 0) return undefined;
     this.tick();
-    const o = { step };
+    const o = { step, start: this.tracing ? wallMs() : 0 };
     this.open.push(o);
     if (opaque) this.opaque++;
     return o;
@@ -71,6 +100,7 @@ export class Recorder {
   private exit(o: Open | undefined, opaque: boolean): void {
     if (o === undefined) return;
     if (this.on) this.tick();
+    if (this.tracing) this.spans.push({ name: o.step, iter: this.iter, start: o.start, end: wallMs() });
     const i = this.open.lastIndexOf(o);
     if (i >= 0) this.open.splice(i, 1);
     if (opaque) this.opaque--;

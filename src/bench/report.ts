@@ -15,6 +15,7 @@ import { type CollectiveDType, itemsize } from "../internal.ts";
 import type { BenchOp } from "./flags.ts";
 import type { MatmulShape } from "./sizes.ts";
 import { receivedTotal, type SplitPlan } from "./splits.ts";
+import type { RowTrace } from "./trace.ts";
 
 export type BaselineName = "staging_floor" | "gpu_roundtrip" | "naive_postmessage" | "heap_memcpy" | FusedBaselineName;
 /** The baselines every op's baselines table has a column for. */
@@ -84,6 +85,8 @@ export interface BenchReport {
   readonly meta: BenchMeta;
   readonly rows: readonly RowResult[];
   readonly baselines: readonly BaselineResult[];
+  /** With --trace: every measured placement's and the naive baseline's spans (written by --trace, not in the JSON). */
+  readonly traces?: readonly RowTrace[];
 }
 
 export interface JsonRow {

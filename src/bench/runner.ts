@@ -22,6 +22,7 @@ import { rowShape, sweep, type RowShape } from "./sizes.ts";
 import { SPLIT_TENSOR_BYTES } from "./split-tensors.ts";
 import { receivedTotal } from "./splits.ts";
 import { footer, tableHeader, tableRow } from "./table.ts";
+import type { RowTrace } from "./trace.ts";
 import { HOST_IN_PLACE, isPlan, OPTIONAL_OPS, type Placement, placements } from "./variants.ts";
 
 export interface BenchIO {
@@ -196,8 +197,9 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       worldSize: o.ranks, heapBytes, backend: o.backend, timeoutMs: 600_000,
       ...(env.rankWorker !== undefined ? { rankWorker: env.rankWorker } : { rankModule: RANK_MODULE }),
     });
+    const tracing = o.trace !== undefined;
     const [setup] = await world.run<{ defined: string[] }>("benchSetup", {
-      inBytes: fused ? 0 : maxIn, outBytes: fused ? 0 : maxOut, stagingBytes: staging, breakdown: o.breakdown, probe: OPTIONAL_OPS,
+      inBytes: fused ? 0 : maxIn, outBytes: fused ? 0 : maxOut, stagingBytes: staging, breakdown: o.breakdown || tracing, probe: OPTIONAL_OPS,
       settings,
     });
     const defined = new Set(setup.defined);
@@ -229,6 +231,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     for (const line of tableHeader()) io.out(line);
 
     const rows: RowResult[] = [];
+    const traces: RowTrace[] = [];
     const perAlgo = new Map<string, { algo: string; done: number; total: number }>();
     for (const a of algos) {
       const p = perAlgo.get(a) ?? { algo: a, done: 0, total: 0 };
@@ -259,6 +262,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
         return world!.run<FusedResult>("measureFused", spec);
       };
       for (const p of placements(o.op, algo, o.backend, defined)) {
+        const where = measured.length === 0 ? "out-of-place" : "in-place";
         if (isPlan(p) && fused) {
           measured.push(combine(o, shape, p.opName, await fusedRun("fused")));
           continue;
@@ -269,10 +273,12 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
         }
         const spec: MeasureSpec = {
           op: o.op, plan: p, dtype: o.dtype, redop: o.redop, root: o.root, inCount: shape.inCount, outCount: shape.outCount,
-          warmup: o.warmup, iters: o.iters, expected, exact: !gpu, breakdown: o.breakdown,
+          warmup: o.warmup, iters: o.iters, expected, exact: !gpu, breakdown: o.breakdown, trace: tracing,
           selfCheck: o.check && a2a, ...(shape.splits !== undefined ? { splits: shape.splits } : {}),
         };
-        measured.push(combine(o, shape, p.opName, await world.run<MeasureResult>("measure", spec)));
+        const results = await world.run<MeasureResult>("measure", spec);
+        measured.push(combine(o, shape, p.opName, results));
+        if (tracing) traces.push({ label: `${formatBytes(shape.size)} ${where} ${p.opName}`, ranks: results.map((r) => r.trace ?? []) });
       }
       const row: RowResult = {
         op: o.op, algo, size: shape.size, count: shape.count, dtype: o.dtype,
@@ -305,6 +311,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
           const n = await naive.measure(step, shape.inCount, shape.outCount, o.warmup, o.iters, want);
           if (n.wrong > 0) io.err(`# warning: the naive baseline got ${n.wrong} wrong elements at ${shape.size} B`);
           baselines.push({ name: "naive_postmessage", size: shape.size, timeUs: n.timeUs });
+          if (tracing) traces.push({ label: `${formatBytes(shape.size)} naive_postmessage`, ranks: n.trace });
         }
         const memcpy = { ...bytes, bytesIn: shape.size };
         baselines.push({ name: "heap_memcpy", size: shape.size, timeUs: max(await world.run<number>("heapMemcpy", memcpy)) });
@@ -329,6 +336,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       },
       rows,
       baselines,
+      ...(tracing ? { traces } : {}),
     };
   } finally {
     await naive?.close();

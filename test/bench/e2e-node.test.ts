@@ -2,6 +2,7 @@
 // checked, baselines (naive postMessage workers of its own, heap memcpy) measured beside it.
 import { describe, expect, it } from "vitest";
 import { benchMain } from "../../src/bench/main.ts";
+import { parseTrace, summarizeTrace } from "../../src/bench/trace.ts";
 
 describe("benchmark end to end (node, cpu, 2 ranks)", () => {
   it("prints the table and baselines and returns JSON with wrong 0 everywhere", async () => {
@@ -36,6 +37,40 @@ describe("benchmark end to end (node, cpu, 2 ranks)", () => {
       expect(r.median_us).toBeLessThanOrEqual(r.time_us * 2 + 1e-9);
     }
     expect(new Set(j.baselines.map((b: { name: string }) => b.name))).toEqual(new Set(["naive_postmessage", "heap_memcpy"]));
+  });
+
+  it("--trace: every rank's spans of every timed iteration, for each placement and the naive baseline", async () => {
+    const outcome = await benchMain(
+      ["--runtime", "node", "-g", "2", "-b", "64", "-e", "64", "-n", "3", "-w", "1", "--algo", "two_shot", "--trace", "t.json"],
+      { out: () => {}, err: () => {} },
+    );
+    expect(outcome.code).toBe(0);
+    expect(outcome.tracePath).toBe("t.json");
+    expect(outcome.json).toBeUndefined();
+    const rows = parseTrace(outcome.trace!);
+    expect(rows.map((r) => r.label)).toEqual([
+      "64 B out-of-place symm_mem::two_shot_all_reduce_out", "64 B in-place symm_mem::two_shot_all_reduce_", "64 B naive_postmessage",
+    ]);
+    for (const row of rows) {
+      expect(row.ranks).toHaveLength(2);
+      for (const spans of row.ranks) {
+        // one iteration span per timed iteration (not the warm-up), each holding the steps recorded in it
+        const iterations = spans.filter((s) => s.name === "iteration");
+        expect(iterations.map((s) => s.iter)).toEqual([0, 1, 2]);
+        for (const s of spans) {
+          const it = iterations[s.iter];
+          expect(s.end).toBeGreaterThanOrEqual(s.start);
+          if (s.name !== "bench_barrier") {
+            expect(s.start).toBeGreaterThanOrEqual(it.start - 0.01);
+            expect(s.end).toBeLessThanOrEqual(it.end + 0.01);
+          }
+        }
+      }
+    }
+    expect(new Set(rows[0].ranks[0].map((s) => s.name))).toEqual(new Set(["bench_barrier", "iteration", "barrier", "kernel", "drain"]));
+    expect(new Set(rows[2].ranks[1].map((s) => s.name))).toEqual(new Set(["iteration", "readback", "main_thread", "upload"]));
+    const [op] = summarizeTrace(rows);
+    expect(op.steps.map((s) => s.name)).toContain("barrier");
   });
 
   it("the all-to-alls (3 ranks): every result checked in the ranks, the naive exchange beside them, bytes moved listed", async () => {

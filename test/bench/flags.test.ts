@@ -26,6 +26,14 @@ describe("bench flags (nccl-tests spelling)", () => {
       .toMatchObject({ minBytes: 2 ** 31, maxBytes: 2 ** 31, iters: 3, dtype: "bfloat16", ranks: 2 });
   });
 
+  it("--one_round_max takes bytes, 0 included (no one-round path); unset leaves the library's default", () => {
+    expect(parseFlags([]).oneRoundMax).toBeUndefined();
+    expect(parseFlags(["--one_round_max", "0"]).oneRoundMax).toBe(0);
+    expect(parseFlags(["--one_round_max=64K"]).oneRoundMax).toBe(65536);
+    expect(() => parseFlags(["--one_round_max", "lots"])).toThrow(BenchFlagError);
+    expect(() => parseFlags(["--one_round_max", "-1"])).toThrow(BenchFlagError);
+  });
+
   it.each([
     ["8", 8], ["1K", 1024], ["1k", 1024], ["64M", 64 << 20], ["1G", 1 << 30], ["4KiB", 4096], ["2MB", 2 << 20], ["1.5K", 1536],
   ])("parseBytes(%s) = %d", (text, bytes) => {

@@ -45,6 +45,16 @@ describe("--json", () => {
     expect(j.baselines[0]).toEqual({ name: "gpu_roundtrip", size: 8, time_us: 11000.123 });
     expect(toJson(report).meta).toEqual(report.meta);
   });
+
+  it("adds meta.settings, after the usual keys, only when the run configured an op; traces never reach the JSON", () => {
+    const settings = { "webshmem::host_all_reduce_": { oneRoundMaxBytes: 0 } };
+    const j = JSON.parse(jsonText({
+      ...report, meta: { ...report.meta, settings }, traces: [{ label: "x", ranks: [[{ name: "iteration", iter: 0, start: 0, end: 1 }]] }],
+    }));
+    expect(Object.keys(j)).toEqual(["meta", "rows", "baselines"]);
+    expect(Object.keys(j.meta)).toEqual(["runtime", "backend", "ranks", "adapter", "date", "version", "settings"]);
+    expect(j.meta.settings).toEqual(settings);
+  });
 });
 
 describe("--json median_us", () => {

@@ -8,6 +8,7 @@
  */
 import type { CollectiveDType } from "../../internal.ts";
 import { bytesOf, fillInput, rawArray } from "../data.ts";
+import { wallMs } from "../trace.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 type Post = (m: FromWorker, transfer?: Transferable[]) => void;
@@ -24,6 +25,9 @@ let elem = 4;
 let bytes = 0;
 let outBytes = 0;
 let t0 = 0;
+/** Wall-clock ms (trace.ts) of this iteration's go and of its data posted. */
+let atGo = 0;
+let atData = 0;
 let initial: Uint8Array | undefined;
 
 const pad4 = (n: number) => Math.max(4, Math.ceil(n / 4) * 4);
@@ -95,6 +99,7 @@ async function handle(m: ToWorker, post: Post): Promise<void> {
     }
     case "go": {
       t0 = performance.now();
+      atGo = wallMs();
       let data: ArrayBuffer;
       if (device !== undefined && buffer !== undefined && staging !== undefined) {
         const enc = device.createCommandEncoder();
@@ -106,10 +111,12 @@ async function handle(m: ToWorker, post: Post): Promise<void> {
       } else {
         data = (host as Uint8Array).slice(0, bytes).buffer as ArrayBuffer;
       }
+      atData = wallMs();
       post({ type: "data", data }, [data]);
       return;
     }
     case "sum": {
+      const atSum = wallMs();
       if (device !== undefined && buffer !== undefined) {
         const p = new Uint8Array(pad4(m.data.byteLength));
         p.set(new Uint8Array(m.data));
@@ -118,7 +125,8 @@ async function handle(m: ToWorker, post: Post): Promise<void> {
       } else {
         (host as Uint8Array).set(new Uint8Array(m.data));
       }
-      post({ type: "done", ms: performance.now() - t0 });
+      const ms = performance.now() - t0;
+      post({ type: "done", ms, at: [atGo, atData, atSum, wallMs()] });
       return;
     }
     case "close": {

@@ -4,10 +4,12 @@
  * the sum in rank order, or each worker's chunks of an all-to-all) and posts it to each worker
  * (structured clone), each uploads it. Before each iteration (untimed) every worker puts its input
  * back. Time per iteration is measured in each worker, from its "go" to its upload drained; the
- * slowest worker's mean is reported. Results are checked after the iteration's timing, on the main thread.
+ * slowest worker's mean is reported (and, for --trace, each worker's go, data posted, sum received
+ * and done as spans). Results are checked after the iteration's timing, on the main thread.
  */
 import type { CollectiveDType } from "../../internal.ts";
 import { countWrong, type RawArray } from "../data.ts";
+import type { TraceSpan } from "../trace.ts";
 import type { BenchRuntime } from "../flags.ts";
 import type { NaiveExpected, NaiveStep } from "./naive-exchange.ts";
 import { type NaiveEndpoint, spawnNaive } from "./spawn.ts";
@@ -39,11 +41,12 @@ export class NaiveCollective {
    */
   async measure(
     step: NaiveStep, count: number, outCount: number, warmup: number, iters: number, expected?: NaiveExpected,
-  ): Promise<{ timeUs: number; wrong: number }> {
+  ): Promise<{ timeUs: number; wrong: number; trace: TraceSpan[][] }> {
     const { workers } = this;
     workers.forEach((w) => w.post({ type: "size", count, outCount }));
     await Promise.all(workers.map((w) => w.next("sized")));
     const totals = workers.map(() => 0);
+    const trace: TraceSpan[][] = workers.map(() => []);
     const want = typeof expected === "function" ? workers.map((_, r) => expected(r)) : undefined;
     let wrong = 0;
     for (let it = 0; it < warmup + iters; it++) {
@@ -56,7 +59,15 @@ export class NaiveCollective {
       const each = ArrayBuffer.isView(result) ? workers.map(() => result.buffer as ArrayBuffer) : result as readonly ArrayBuffer[];
       workers.forEach((w, r) => w.post({ type: "sum", data: each[r] }));
       const done = await Promise.all(workers.map((w) => w.next("done")));
-      if (it >= warmup) done.forEach((d, r) => (totals[r] += d.ms));
+      if (it >= warmup) {
+        done.forEach((d, r) => {
+          totals[r] += d.ms;
+          const [go, data, sum, end] = d.at;
+          const iter = it - warmup;
+          trace[r].push({ name: "iteration", iter, start: go, end }, { name: "readback", iter, start: go, end: data },
+            { name: "main_thread", iter, start: data, end: sum }, { name: "upload", iter, start: sum, end });
+        });
+      }
       if (expected !== undefined) {
         each.forEach((data, r) => {
           if (ArrayBuffer.isView(result) && r > 0) return; // one result for all: checked once
@@ -65,7 +76,7 @@ export class NaiveCollective {
         });
       }
     }
-    return { timeUs: (Math.max(...totals) / iters) * 1000, wrong };
+    return { timeUs: (Math.max(...totals) / iters) * 1000, wrong, trace };
   }
 
   async close(): Promise<void> {

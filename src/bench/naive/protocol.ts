@@ -15,6 +15,7 @@ export type FromWorker =
   | { type: "sized" }
   | { type: "was_reset" }
   | { type: "data"; data: ArrayBuffer }
-  | { type: "done"; ms: number }
+  /** ms: the worker's time from "go"; at: wall-clock ms (trace.ts) of go, data posted, sum received, done. */
+  | { type: "done"; ms: number; at: readonly [number, number, number, number] }
   | { type: "closed" }
   | { type: "error"; message: string };
