@@ -8,7 +8,7 @@ import {
   MAX_HEAP_BYTES, type World,
 } from "../internal.ts";
 import { expectedResult, type RawArray } from "./data.ts";
-import { CLI_NAMES, type BenchOptions, FUSED_OPS, type OptionKey, type OptionNames, REDUCING_OPS } from "./flags.ts";
+import { CLI_NAMES, type BenchOptions, type BenchRuntime, FUSED_OPS, type OptionKey, type OptionNames, REDUCING_OPS } from "./flags.ts";
 import type { FusedResult, FusedSpec, FusedVariant } from "./fused-ranks.ts";
 import { formatBytes, formatTime } from "./format.ts";
 import { bandwidth } from "./metrics.ts";
@@ -171,6 +171,18 @@ function combine(o: BenchOptions, shape: RowShape, opName: string, results: read
   return { opName, timeUs, medianUs, ...bandwidth(o.op, shape.count, o.ranks, o.dtype, timeUs), wrong, steps: results[slowest].steps };
 }
 
+/**
+ * Chromium: the naive baseline's page holds every worker's buffer (and clones the result into each
+ * post); 16 ranks × 32 MiB ran, 16 × 64 MiB crashed the renderer ("Target crashed", 2026-12-04),
+ * so above this the row has no naive baseline rather than no run.
+ */
+export const NAIVE_PAGE_MAX_BYTES = 512 * 1024 * 1024;
+
+/** Whether the naive baseline runs at a row whose workers' buffers total `bytes` (see NAIVE_PAGE_MAX_BYTES). */
+export function naiveFits(runtime: BenchRuntime, bytes: number): boolean {
+  return runtime !== "chromium" || bytes <= NAIVE_PAGE_MAX_BYTES;
+}
+
 const max = (xs: readonly (number | null)[]): number => Math.max(...xs.filter((x): x is number => x !== null));
 
 export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): Promise<BenchReport> {
@@ -305,7 +317,12 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
             : { ...bytes, bytesOutByRank: Array.from({ length: o.ranks }, (_, r) => receivedTotal(plan, r) * elem) };
           baselines.push({ name: "staging_floor", size: shape.size, timeUs: max(await world.run<number>("stagingFloor", floor)) });
         }
-        if (naive !== undefined) {
+        const naiveBytes = o.ranks * Math.max(shape.inCount, shape.outCount) * elem;
+        if (naive !== undefined && !naiveFits(o.runtime, naiveBytes)) {
+          io.err(`# note: no naive_postmessage baseline at ${formatBytes(shape.size)}: its page would hold every worker's ` +
+            `buffer at once (${formatBytes(naiveBytes)}), past the ${formatBytes(NAIVE_PAGE_MAX_BYTES)} that Chromium's renderer ` +
+            "survived on this machine (16 ranks × 64 MiB crashed it)");
+        } else if (naive !== undefined) {
           const step = naiveStep(o, shape)!;
           const want = o.check ? naiveExpected(o, shape, expected) : undefined;
           const n = await naive.measure(step, shape.inCount, shape.outCount, o.warmup, o.iters, want);

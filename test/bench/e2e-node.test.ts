@@ -2,6 +2,7 @@
 // checked, baselines (naive postMessage workers of its own, heap memcpy) measured beside it.
 import { describe, expect, it } from "vitest";
 import { benchMain } from "../../src/bench/main.ts";
+import { NAIVE_PAGE_MAX_BYTES, naiveFits } from "../../src/bench/runner.ts";
 import { parseTrace, summarizeTrace } from "../../src/bench/trace.ts";
 
 describe("benchmark end to end (node, cpu, 2 ranks)", () => {
@@ -132,5 +133,15 @@ describe("benchmark end to end (node, cpu, 2 ranks)", () => {
     const outcome = await benchMain(["--runtime", "node", "-d", "double"], { out: () => {}, err: (l) => err.push(l) });
     expect(outcome.code).toBe(2);
     expect(err).toEqual([expect.stringMatching(/^bench: -d\/--datatype expects one of float, half/)]);
+  });
+});
+
+describe("the naive baseline's page limit", () => {
+  it("Chromium skips it past 512 MiB of worker buffers (16 × 64 MiB crashed the renderer); Deno and Node always run it", () => {
+    expect(NAIVE_PAGE_MAX_BYTES).toBe(512 * 1024 * 1024);
+    expect(naiveFits("chromium", 16 * 32 * 1024 * 1024)).toBe(true);
+    expect(naiveFits("chromium", 16 * 64 * 1024 * 1024)).toBe(false);
+    expect(naiveFits("deno", 16 * 64 * 1024 * 1024)).toBe(true);
+    expect(naiveFits("node", 2 ** 40)).toBe(true);
   });
 });
