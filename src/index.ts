@@ -65,7 +65,7 @@ export type { AllReduceAlgo } from "./api/tuning.ts";
 export type { PlanCaller, PlannedStep, PlanOptions, PlanStats, StepFunction } from "./plan/planned-step.ts";
 // errors and runtimes
 export {
-  AgreementError, GroupBrokenError, LaunchError, OpError, PeerLostError, RankError, SchemaError, SymmetricMemoryError,
+  AgreementError, DeviceError, GroupBrokenError, LaunchError, OpError, PeerLostError, RankError, SchemaError, SymmetricMemoryError,
   TimeoutError, WebshmemError, WorkerLostError,
 } from "./core/errors.ts";
 export { detectRuntime, type RuntimeName } from "./core/runtime.ts";

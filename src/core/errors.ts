@@ -153,6 +153,25 @@ export class SchemaError extends WebshmemError {
   }
 }
 
+/**
+ * A rank's GPU device reported an error (WebGPU raises none: it fires `uncapturederror` events):
+ * an allocation that ran out of memory, a validation error, an internal error. Thrown by the next
+ * readback on that device, since results computed there after the error are not valid.
+ */
+export class DeviceError extends WebshmemError {
+  /** Always `"DeviceError"`. */
+  override name = "DeviceError";
+  constructor(
+    message: string,
+    /** The first reported error's class: `"GPUOutOfMemoryError"`, `"GPUValidationError"`, `"GPUInternalError"`. */
+    readonly gpuErrorType: string,
+    /** How many errors the device reported since the last readback. */
+    readonly count: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Bad use of the op library: unknown op, bad registration, bad arguments at a call. */
 export class OpError extends WebshmemError {
   /** Always `"OpError"`. */

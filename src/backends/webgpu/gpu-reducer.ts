@@ -11,6 +11,15 @@ import { prepareReduce, reduceCalls, srcStrideFor } from "./reduce-program.ts";
 
 const ALIGN_ELEMS = 128; // chunk boundaries: 128 elements is ≥ 256 bytes for every dtype
 
+/**
+ * The most bytes of packed sources one chunk uploads, whatever the binding limits allow.
+ * SwiftShader offers a 1 GiB maxStorageBufferBindingSize, so 4 sources of 256 MiB went up as one
+ * 1 GiB buffer, whose allocation failed (GPUOutOfMemoryError in the shared GPU process) and every
+ * element came out wrong (2026-12-04, BENCHMARKS.md issue 14 "Scale"). 64 MiB chunks still overlap
+ * one chunk's upload with the previous one's kernel.
+ */
+export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
+
 /** The bytes of one source, contiguous: a view of the slab, or a host copy of strided rows. */
 function sourceBytes(region: HeapRegion, count: number, size: number): Uint8Array {
   if (region.rowLength === undefined || region.rowStride === undefined || region.rowLength === region.rowStride) {
@@ -38,7 +47,7 @@ export class GpuReducer implements Reducer {
   constructor(private readonly device: GPUDevice) {}
 
   private chunkElems(sources: number, size: number): number {
-    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize, MAX_CHUNK_BYTES);
     const perSource = Math.floor(limit / (sources * size) / ALIGN_ELEMS) * ALIGN_ELEMS;
     return Math.max(ALIGN_ELEMS, perSource);
   }
