@@ -15,10 +15,11 @@
  * whole small all-reduce without the arithmetic: every worker reads 8 B back, then in block and
  * async the last to arrive releases the others (a central barrier, as a rank's), in message the
  * main thread does once it has every worker's data (the naive baseline); "round" is from the
- * round's start to the last acknowledgement.
+ * round's start to the last acknowledgement. --work US adds US µs of busy JS per worker after the
+ * start and after the release, standing for a rank's own per-call work (dispatch, bookkeeping).
  *
- *   Deno:     npx deno run -A --no-check test/perf/wake-probe.ts [--workers 16] [--rounds 50] [--gpu] [--op]
- *   Chromium: node scripts/wake-probe.mjs [--workers 16] [--rounds 50] [--gpu] [--op]
+ *   Deno:     npx deno run -A --no-check test/perf/wake-probe.ts [--workers 16] [--rounds 50] [--gpu] [--op] [--work US]
+ *   Chromium: node scripts/wake-probe.mjs [--workers 16] [--rounds 50] [--gpu] [--op] [--work US]
  */
 export type Mode = "block" | "async" | "pad" | "message";
 export const MODES: readonly Mode[] = ["block", "async", "pad", "message"];
@@ -39,6 +40,8 @@ export interface ProbeOptions {
   readonly rounds: number;
   readonly gpu: boolean;
   readonly op: boolean;
+  /** --work US: µs of JS each worker runs after the start and after the release (a rank's own per-call work). */
+  readonly workUs: number;
 }
 
 export interface ModeResult {
@@ -95,7 +98,7 @@ export async function probeMode(spawn: () => ProbeWorker, mode: Mode, o: ProbeOp
     }
   }));
   const allReady = count("ready", n);
-  workers.forEach((w, index) => w.post({ type: "init", sab, times: timesSab, pads, index, workers: n, mode, rounds: o.rounds, gpu: o.gpu, op: o.op }));
+  workers.forEach((w, index) => w.post({ type: "init", sab, times: timesSab, pads, index, workers: n, mode, rounds: o.rounds, gpu: o.gpu, op: o.op, workUs: o.workUs }));
   await allReady;
   await sleep(50);
   const released: number[] = [];
@@ -147,21 +150,22 @@ export function resultLines(runtime: string, o: ProbeOptions, results: readonly 
     : "released by the main thread";
   return [
     `# wake-up of ${o.workers} sleeping workers, ${runtime}, ${o.rounds} rounds (ms, medians); ${what}` +
-      (o.gpu || o.op ? "; each awake worker then writes 8 B to its own GPU device and waits for it" : ""),
+      (o.gpu || o.op ? "; each awake worker then writes 8 B to its own GPU device and waits for it" : "") +
+      (o.workUs > 0 ? `; ${o.workUs} µs of JS per worker after the start and after the release` : ""),
     "#   mode        first     last     mean    round",
     ...results.map((r) => `    ${r.mode.padEnd(8)} ${f(r.firstMs)} ${f(r.lastMs)} ${f(r.meanMs)} ${f(r.roundMs)}`),
   ];
 }
 
 export function probeArgs(argv: readonly string[]): ProbeOptions {
-  const num = (flag: string, dflt: number) => {
+  const num = (flag: string, dflt: number, min = 1) => {
     const at = argv.indexOf(flag);
     if (at < 0) return dflt;
     const v = Number(argv[at + 1]);
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${flag}: expected a positive integer, found ${argv[at + 1]}`);
+    if (!Number.isInteger(v) || v < min) throw new Error(`${flag}: expected a positive integer, found ${argv[at + 1]}`);
     return v;
   };
-  return { workers: num("--workers", 16), rounds: num("--rounds", 50), gpu: argv.includes("--gpu"), op: argv.includes("--op") };
+  return { workers: num("--workers", 16), rounds: num("--rounds", 50), gpu: argv.includes("--gpu"), op: argv.includes("--op"), workUs: num("--work", 0, 0) };
 }
 
 const deno = (globalThis as { Deno?: { args: string[] } }).Deno;

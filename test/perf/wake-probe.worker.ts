@@ -21,6 +21,8 @@ interface Init {
   readonly rounds: number;
   readonly gpu: boolean;
   readonly op: boolean;
+  /** µs of JS (a busy loop) each worker runs after the start and after the release: a rank's own per-call work. */
+  readonly workUs: number;
 }
 
 const scope = globalThis as unknown as {
@@ -42,6 +44,13 @@ let device: GPUDevice | undefined;
 let buffer: GPUBuffer | undefined;
 let staging: GPUBuffer | undefined;
 const bytes = new Uint8Array(8);
+
+/** Keeps this thread busy for `init.workUs` µs (what a rank's dispatch and bookkeeping cost). */
+function work(): void {
+  if (init.workUs <= 0) return;
+  const until = performance.now() + init.workUs / 1000;
+  while (performance.now() < until) { /* busy */ }
+}
 
 /** A rank's readback of a small tensor: copy into a staging buffer, map it, copy out, unmap. */
 async function readback(): Promise<ArrayBuffer> {
@@ -94,6 +103,7 @@ async function atomicsLoop(): Promise<void> {
   for (let r = 1; r <= init.rounds; r++) {
     if (init.op) {
       await waitAtLeast(START, r);
+      work();
       await readback();
       if (init.mode === "pad") await padBarrier(r);
       else if (Atomics.add(ctl, ARRIVED, 1) === r * init.workers - 1) {
@@ -104,6 +114,7 @@ async function atomicsLoop(): Promise<void> {
     }
     if (!(init.op && init.mode === "pad")) await waitAtLeast(RELEASE, r);
     woke.push(wall());
+    work();
     await upload();
     Atomics.add(ctl, ACKS, 1);
     Atomics.notify(ctl, ACKS);
@@ -135,10 +146,12 @@ scope.onmessage = (e: MessageEvent) => {
       void setUp(m);
       return;
     case "start":
+      work();
       void readback().then((data) => scope.postMessage({ type: "data", data }, [data]));
       return;
     case "go":
       woke.push(wall());
+      work();
       void upload().then(() => scope.postMessage({ type: "ack" }));
       return;
     case "finish":
