@@ -198,6 +198,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   const staging = gpu && o.baselines ? Math.max(maxIn, maxOut) : 0;
   const heapBytes = fused ? fusedHeapBytes(maxIn, maxOut, staging, names) : heapBytesFor(o.backend, maxIn, maxOut, staging, names);
   for (const n of o.notes) io.err(`# note: ${n}`);
+  if (o.trace !== undefined && fused) io.err(`# note: --trace records the collectives and the naive baseline; the trace of ${o.op} will be empty`);
 
   const settings = o.oneRoundMax === undefined ? undefined
     : { [HOST_IN_PLACE]: { oneRoundMaxBytes: o.oneRoundMax } };

@@ -168,12 +168,11 @@ export function probeArgs(argv: readonly string[]): ProbeOptions {
   return { workers: num("--workers", 16), rounds: num("--rounds", 50), gpu: argv.includes("--gpu"), op: argv.includes("--op"), workUs: num("--work", 0, 0) };
 }
 
-const deno = (globalThis as { Deno?: { args: string[] } }).Deno;
-if (deno !== undefined && (import.meta as { main?: boolean }).main === true) {
-  const o = probeArgs(deno.args);
-  const url = new URL("./wake-probe.worker.ts", import.meta.url);
+/** Every mode of `o` on module workers of `workerUrl` (wake-probe.worker.ts, as the runtime loads it): the lines to print. */
+export async function runProbe(workerUrl: string | URL, runtime: string, argv: readonly string[]): Promise<string[]> {
+  const o = probeArgs(argv);
   const spawn = (): ProbeWorker => {
-    const w = new Worker(url, { type: "module" });
+    const w = new Worker(workerUrl, { type: "module" });
     return {
       post: (m) => w.postMessage(m),
       onMessage: (fn) => (w.onmessage = (e) => fn(e.data)),
@@ -182,5 +181,10 @@ if (deno !== undefined && (import.meta as { main?: boolean }).main === true) {
   };
   const results: ModeResult[] = [];
   for (const mode of modesFor(o)) results.push(await probeMode(spawn, mode, o));
-  for (const line of resultLines("deno", o, results)) console.log(line);
+  return resultLines(runtime, o, results);
+}
+
+const deno = (globalThis as { Deno?: { args: string[] } }).Deno;
+if (deno !== undefined && (import.meta as { main?: boolean }).main === true) {
+  for (const line of await runProbe(new URL("./wake-probe.worker.ts", import.meta.url), "deno", deno.args)) console.log(line);
 }

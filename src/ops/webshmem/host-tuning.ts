@@ -46,6 +46,19 @@ export interface HostAllReduceTuning {
  *
  * One-round wins up to 256 KiB on every runtime and rank count, and loses from 1 MiB everywhere
  * but Deno with 8 ranks (3% there): every rank reducing the whole tensor stops being free.
+ *
+ * 2 and 16 ranks, 2026-12-04, the same command with --baselines 0 (docs/bench/results/perf-2026-12-04/crossover-*):
+ *
+ *   size      Deno 2 ranks  Deno 16 ranks  Chromium 2 ranks                          Chromium 16 ranks
+ *   16 KiB    23.4 / 23.1   36.8 /  32.5   2.7 / 2.1,  1.9 / 1.2,  1.4 / 2.7         26.0 /  12.3
+ *   64 KiB    23.8 / 22.8   37.5 /  34.5   1.3 / 1.8,  1.9 / 0.9,  1.9 / 2.7          17.4 /   8.9
+ *   256 KiB   23.6 / 23.0   40.5 /  34.7   1.3 / 3.3,  2.5 / 2.1,  2.8 / 3.2          30.0 /  14.2
+ *   1 MiB     24.6 / 23.9   67.9 /  66.2   2.5 / 3.6,  3.3 / 4.2,  3.6 / 3.1          26.7 /  48.7
+ *   4 MiB     26.9 / 29.3   80.4 / 124.7   7.5 / 7.3                                 68.3 / 133.7
+ *
+ * The same crossover at 2 and 16 ranks on Deno and with 16 in Chromium (one-round up to 256 KiB,
+ * 2× faster there with 16 ranks); Chromium with 2 ranks is within its own noise (three runs, each
+ * pair "pipeline / one-round", swing both ways by up to 2×), so its entry stays the others'.
  */
 const ONE_ROUND_MAX_BYTES = 256 * 1024;
 
