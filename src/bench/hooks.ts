@@ -4,6 +4,8 @@
  *   - backend.toHeap (realization: device → heap)            → readback  (opaque)
  *   - backend.fromHeap (copy-back: heap → device)            → copy_out  (opaque)
  *   - SymmetricMemoryHandle.barrier (the ops' synchronisation) → barrier (opaque)
+ *   - hostReducer.reduceToHeapsSync / reduceSmall (the host all-reduce's own reduction,
+ *     WebAssembly or JS, on every backend)                   → kernel
  *   - Reducer.reduceToHeap / reduceToTensor                  → kernel, with inside it
  *       GPUQueue.writeBuffer                                 → upload    (opaque)
  *       the staging ring's readbacks (waiting for the GPU, reading back) → readback (opaque)
@@ -12,7 +14,7 @@
  * a kernel's GPU time shows up in the next wait for the GPU (readback or drain).
  */
 import {
-  type Backend, getBackend, observeReadbacks, type Rank, type Reducer, SymmetricMemoryHandle,
+  type Backend, getBackend, hostReducer, observeReadbacks, type Rank, type Reducer, SymmetricMemoryHandle,
 } from "../internal.ts";
 import { recorder } from "./recorder.ts";
 
@@ -55,6 +57,11 @@ export function installBreakdownHooks(rank: Rank): void {
   if (installed) return;
   installed = true;
   wrapBackend(getBackend(rank.backend));
+  for (const key of ["reduceToHeapsSync", "reduceSmall"]) {
+    wrapMethod(hostReducer, key, (orig) => function (this: unknown, ...a: never[]) {
+      return recorder.spanSync("kernel", false, () => orig.apply(this, a));
+    });
+  }
   wrapMethod(SymmetricMemoryHandle.prototype, "barrier", (orig) => function (this: unknown, ...a: never[]) {
     return recorder.span("barrier", true, async () => orig.apply(this, a));
   });
