@@ -24,8 +24,8 @@ export class DeviceErrors {
     target.addEventListener?.("uncapturederror", (e) => this.report((e as GPUUncapturedErrorEvent).error));
   }
 
-  /** Records an error (the listener's, or a caller's that caught one itself). */
-  report(error: GPUError | undefined): void {
+  /** Records one `uncapturederror`: counted, and kept when it is the first since the last check. */
+  private report(error: GPUError | undefined): void {
     this.count++;
     this.first ??= { type: error?.constructor?.name ?? "GPUError", message: error?.message ?? String(error) };
   }

@@ -1,7 +1,8 @@
 /**
  * What the webgpu backend keeps per device: the program runner, the staging ring, the storage
- * pool, the reducer and the device's reported errors. Made on first use, released by `releaseDeviceResources` (the backend's
- * shutdown, before the rank destroys its device) or dropped with the device object.
+ * pool, the reducer and the device's reported errors. Made on first use, released by
+ * `releaseDeviceResources` (the backend's shutdown, before the rank destroys its device) or
+ * dropped with the device object.
  */
 import { BufferPool } from "./buffer-pool.ts";
 import { DeviceErrors } from "./device-errors.ts";
