@@ -29,7 +29,7 @@ if (opts.help) {
   process.exit(0);
 }
 
-const writeJson = (outcome) => {
+const writeOutputs = (outcome) => {
   writeFile(outcome.json, outcome.jsonPath);
   writeFile(outcome.trace, outcome.tracePath);
 };
@@ -42,7 +42,7 @@ async function runNode() {
   if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   const { benchMain } = await import("../src/bench/main.ts");
   const outcome = await benchMain(argv, { out, err }, { version });
-  writeJson(outcome);
+  writeOutputs(outcome);
   return outcome.code;
 }
 
@@ -51,7 +51,7 @@ async function runChromium() {
     root, pagePath: "/bench/page.html", out, err,
     run: (page) => page.evaluate(({ argv, version }) => globalThis.__runBench(argv, version), { argv, version }),
   });
-  writeJson(outcome);
+  writeOutputs(outcome);
   return outcome.code;
 }
 

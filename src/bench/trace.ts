@@ -5,6 +5,7 @@
  * `summarizeTrace` reads the same spans back as text: per step, when the ranks started and ended
  * it, relative to the first rank's start of the iteration (scripts/bench-trace.mjs prints it).
  */
+import { median } from "./metrics.ts";
 
 /** One step of one rank in one timed iteration; start and end in ms on the shared clock (wallMs). */
 export interface TraceSpan {
@@ -77,12 +78,6 @@ export interface RowSpread {
   readonly steps: readonly StepSpread[];
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /**
  * Reads back traceJson's spans (per row, rank, iteration) and summarises them: per iteration and
  * step, each rank's first start and last end of that step (a step entered several times in one
@@ -92,7 +87,7 @@ function median(xs: readonly number[]): number {
 export function summarizeTrace(rows: readonly RowTrace[]): RowSpread[] {
   return rows.map((row) => {
     const iters = [...new Set(row.ranks.flatMap((spans) => spans.map((s) => s.iter)))].sort((a, b) => a - b);
-    const per = new Map<string, { ranks: number; fs: number[]; ls: number[]; fe: number[]; le: number[]; order: number[] }>();
+    const per = new Map<string, { ranks: number; fs: number[]; ls: number[]; fe: number[]; le: number[] }>();
     for (const it of iters) {
       const inIter = row.ranks.map((spans) => spans.filter((s) => s.iter === it));
       const flat = inIter.flat();
@@ -105,7 +100,7 @@ export function summarizeTrace(rows: readonly RowTrace[]): RowSpread[] {
           .filter((spans) => spans.length > 0)
           .map((spans) => ({ start: Math.min(...spans.map((s) => s.start)) - t0, end: Math.max(...spans.map((s) => s.end)) - t0 }));
         let e = per.get(name);
-        if (e === undefined) per.set(name, (e = { ranks: 0, fs: [], ls: [], fe: [], le: [], order: [] }));
+        if (e === undefined) per.set(name, (e = { ranks: 0, fs: [], ls: [], fe: [], le: [] }));
         e.ranks = Math.max(e.ranks, byRank.length);
         const starts = byRank.map((r) => r.start);
         const ends = byRank.map((r) => r.end);
@@ -113,7 +108,6 @@ export function summarizeTrace(rows: readonly RowTrace[]): RowSpread[] {
         e.ls.push(Math.max(...starts));
         e.fe.push(Math.min(...ends));
         e.le.push(Math.max(...ends));
-        e.order.push(Math.min(...starts));
       }
     }
     const steps = [...per.entries()]

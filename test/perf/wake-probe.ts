@@ -21,6 +21,8 @@
  *   Deno:     npx deno run -A --no-check test/perf/wake-probe.ts [--workers 16] [--rounds 50] [--gpu] [--op] [--work US]
  *   Chromium: node scripts/wake-probe.mjs [--workers 16] [--rounds 50] [--gpu] [--op] [--work US]
  */
+import { median } from "../../src/bench/metrics.ts";
+
 export type Mode = "block" | "async" | "pad" | "message";
 export const MODES: readonly Mode[] = ["block", "async", "pad", "message"];
 
@@ -56,12 +58,6 @@ export interface ModeResult {
 
 const wall = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function waitFor(i32: Int32Array, index: number, value: number): Promise<void> {
   while (Atomics.load(i32, index) < value) {
