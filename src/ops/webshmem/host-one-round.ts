@@ -9,8 +9,9 @@
  * bits, equal to referenceReduce): for small tensors the arithmetic is nothing next to a round of
  * wake-ups, which is what the pipeline's REDUCED round costs (BENCHMARKS.md, issue 14).
  *
- * Its own workspace, [header 0 | header 1 | in-region 0 | in-region 1] per rank, and call k uses
- * header and in-region k mod 2. Why one barrier is enough: peers read my in-region (and header)
+ * Its own workspace, [header 0 | header 1 | in-region 0 | in-region 1] per rank (each in-region
+ * half of what follows the headers, at offsets that do not depend on the call's size), and call k
+ * uses header and in-region k mod 2. Why one barrier is enough: peers read my in-region (and header)
  * of call k only after the barrier of call k and before they return from it. I write that parity
  * again in call k + 2, which I enter only after the barrier of call k + 1, which no peer reaches
  * before it has returned from call k. So the readback can land in the heap before the barrier,
@@ -22,7 +23,7 @@ import type { TensorEndpoint } from "../../backends/endpoint.ts";
 import { itemsize, typedView } from "../../core/dtype.ts";
 import { hostReducer } from "../../core/host-reducer.ts";
 import type { HeapRegion } from "../../core/reducer.ts";
-import { heapBlockBytes } from "../../heap/allocator.ts";
+import { HEAP_ALIGNMENT, heapBlockBytes } from "../../heap/allocator.ts";
 import type { SymmetricMemoryHandle } from "../../heap/handle.ts";
 import { PROGRESS_HEADER_BYTES } from "../../heap/sync/progress.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
@@ -66,6 +67,18 @@ function regionsBytes(S: number, padding: number): number {
   return 2 * PROGRESS_HEADER_BYTES + 2 * stride(S, padding);
 }
 
+/**
+ * Where in-region `parity` starts: half of the allocation each, whatever this call's size. A
+ * layout by the call's own size let a fast rank's readback of a larger call k + 1 (parity 0)
+ * reach into the parity-1 region a slower peer still reduced for call k: wrong bytes on that peer
+ * (caught by the host scenarios, 2026-12-04). The allocation holds regionsBytes of every size it
+ * served, so each half holds any of their in-regions.
+ */
+function inRegionAt(ws: SymmetricTensor, parity: number): number {
+  const half = Math.floor((ws.numel - 2 * PROGRESS_HEADER_BYTES) / 2 / HEAP_ALIGNMENT) * HEAP_ALIGNMENT;
+  return 2 * PROGRESS_HEADER_BYTES + parity * half;
+}
+
 async function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: WorkspaceState, S: number, padding: number): Promise<OneRoundPlan> {
   const key = `${S}/${padding}/${call.dtype}`;
   const cached = st.plans.get(key);
@@ -75,7 +88,7 @@ async function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: Workspac
   const views = Array.from({ length: group.size }, (_, p) => handle.getBuffer(p, [ws.numel], "uint8"));
   const count = S / itemsize(call.dtype);
   const typed = (r: HeapRegion) => typedView(call.dtype, r.slab, r.byteOffset, count) as View;
-  const inAt = (parity: number) => 2 * PROGRESS_HEADER_BYTES + parity * stride(S, padding);
+  const inAt = (parity: number) => inRegionAt(ws, parity);
   const parities = [0, 1];
   const sources = parities.map((q) => views.map((v): HeapRegion => ({ slab: v.buffer as SharedArrayBuffer, byteOffset: v.byteOffset + inAt(q) })));
   const private_ = new SharedArrayBuffer(heapBlockBytes(S));
