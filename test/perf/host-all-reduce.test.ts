@@ -59,6 +59,11 @@ for (const worldSize of [4, 3]) {
       check(await world.run<HostSummary[]>("runHostCases", list), list);
     }, 300_000);
 
+    it("keeps a staged call from overwriting what a slower peer still copies out of the pipeline", async () => {
+      const all = await world.run<{ mismatches: number; detail?: string }>("pipelinedThenStaged", 40);
+      for (const [r, s] of all.entries()) expect(s.mismatches, `rank ${r}: ${s.detail}`).toBe(0);
+    }, 120_000);
+
     it("refuses bad arguments on every rank before synchronising", async () => {
       const errs = await world.run<string[]>("badArguments");
       for (const e of errs) {

@@ -197,3 +197,42 @@ export async function settingsAndEvents(rank: Rank): Promise<{
   rank.configure(op, undefined);
   return { chunks: traces[0]?.staged.length ?? 0, events: traces.length, allocFirst, allocAgain, correct, badSetting, unknownOp, mismatch };
 }
+
+/**
+ * A pipelined call straight followed by a staged-whole one, `rounds` times, through the same
+ * workspace: the staged call copies its input into its in-region before its barrier, where the
+ * pipeline's out-slots were, while a slower peer may still be copying the last chunk's slice out
+ * of them. Returns the wrong elements seen over all rounds (0 when the two never share bytes).
+ */
+export async function pipelinedThenStaged(rank: Rank, rounds: number): Promise<{ mismatches: number; detail?: string }> {
+  const op = "webshmem::host_all_reduce_";
+  rank.configure(op, { chunkBytes: 4096, inSlots: 3, outSlots: 2 });
+  let mismatches = 0;
+  let detail: string | undefined;
+  try {
+    const big: HostCase = { dtype: "bfloat16", op: "sum", count: (1 << 17) + 3, placement: "regular", seed: 7 };
+    const small: HostCase = { dtype: "bfloat16", op: "sum", count: 8197, placement: "regular", seed: 8 };
+    const wants = [big, small].map((c) => {
+      const w = new Uint16Array(c.count);
+      w.set(referenceReduce(c.dtype, c.op, Array.from({ length: rank.worldSize }, (_, r) => inputOf(c, r))));
+      return w;
+    });
+    const inputs = [big, small].map((c) => inputOf(c, rank.rank));
+    for (let round = 0; round < rounds; round++) {
+      const tensors = [0, 1].map((i) => rank.tensor(inputs[i], { dtype: "bfloat16" }));
+      for (const t of tensors) await rank.call(op, t, "sum", "world");
+      for (const [i, t] of tensors.entries()) {
+        const got = (await rank.read(t)) as Uint16Array;
+        for (let e = 0; e < got.length; e++) {
+          if (got[e] !== wants[i][e]) {
+            mismatches++;
+            detail ??= `round ${round}, ${i === 0 ? "pipelined" : "staged"} call, element ${e}: got ${got[e]}, want ${wants[i][e]}`;
+          }
+        }
+      }
+    }
+  } finally {
+    rank.configure(op, undefined);
+  }
+  return { mismatches, detail };
+}

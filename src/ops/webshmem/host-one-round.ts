@@ -27,7 +27,7 @@ import { HEAP_ALIGNMENT, heapBlockBytes } from "../../heap/allocator.ts";
 import type { SymmetricMemoryHandle } from "../../heap/handle.ts";
 import { PROGRESS_HEADER_BYTES } from "../../heap/sync/progress.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
-import { checkShapes, HOST_WORKSPACE, type HostCall, publishShape, tunedShape } from "./host-call.ts";
+import { checkShapes, type HostCall, publishShape, tunedShape } from "./host-call.ts";
 import { SMALL_SLICE } from "./host-symmetric.ts";
 
 type View = Float32Array | Int32Array | Uint16Array;

@@ -5,7 +5,7 @@ import { sliceOf } from "../../core/slices.ts";
 import type { SymmetricMemoryHandle } from "../../heap/handle.ts";
 import { PROGRESS_HEADER_BYTES } from "../../heap/sync/progress.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
-import { checkShapes, HOST_WORKSPACE, type HostCall, publishShape } from "./host-call.ts";
+import { checkShapes, type HostCall, publishShape } from "./host-call.ts";
 import { SMALL_SLICE } from "./host-symmetric.ts";
 import { heapBlockBytes } from "../../heap/allocator.ts";
 
@@ -16,6 +16,14 @@ import { heapBlockBytes } from "../../heap/allocator.ts";
  * the copy out (2 MiB: 0.36–0.52 ms pipelined, 0.47–0.52 ms staged whole; noisy).
  */
 export const HOST_STAGED_MAX_BYTES = 256 * 1024;
+
+/**
+ * The workspace of this path: apart from the pipeline's. This path copies its input into its
+ * in-region before its first barrier, and a pipelined call before it ends on each rank without a
+ * barrier, while a slower peer may still copy the last chunk's slice out of this rank's out-slot:
+ * sharing one workspace, the copy overwrote it (test/perf/host-all-reduce.test.ts, "slower peer").
+ */
+export const HOST_STAGED_WORKSPACE = "host_all_reduce_staged";
 
 type View = Float32Array | Int32Array | Uint16Array;
 
@@ -62,9 +70,9 @@ async function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, S: number, I
 /**
  * A host tensor (a CpuTensor, or a heap tensor of another group), staged whole: copy it into my
  * in-region, barrier, reduce my slice of every rank's in-region into every rank's out-region,
- * barrier, copy my out-region back. The first barrier of the next call keeps a rank from
- * rewriting its in-region while a peer still reads it; the second, from reading its out-region
- * before every peer has written its slice there.
+ * barrier, copy my out-region back. The second barrier keeps a rank from reading its out-region
+ * before every peer has written its slice there, and makes the next call's copy into the
+ * in-region (before that call's barrier) safe: every peer read it before this call's second barrier.
  */
 export async function stagedWhole(call: HostCall, bytes: Uint8Array): Promise<void> {
   const S = bytes.length;
@@ -72,7 +80,7 @@ export async function stagedWhole(call: HostCall, bytes: Uint8Array): Promise<vo
   const region = heapBlockBytes(S);
   const IN = PROGRESS_HEADER_BYTES;
   const OUT = IN + region;
-  const ws = await call.ctx.workspace(HOST_WORKSPACE, OUT + region);
+  const ws = await call.ctx.workspace(HOST_STAGED_WORKSPACE, OUT + region);
   const plan = await planOf(call, ws, S, IN, OUT);
   plan.mine.set(bytes);
   const shape = [S, dtypeCode(call.dtype), 0, 0, 0];
