@@ -8,6 +8,7 @@ export * from "./index.ts";
 export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, narrow, referenceReduce, widen } from "./core/reduce-math.ts";
 export { checkReduction } from "./core/reduce-op.ts";
 export { HostReducer, hostReducer, type ReductionEngine } from "./core/host-reducer.ts";
+export { directSupported, isHeapMemory } from "./core/wasm/direct-wasm.ts";
 export { sliceOf } from "./core/slices.ts";
 export { forEachRun, regionSpan, type RowLayout } from "./core/region-span.ts";
 export { typedView } from "./core/dtype.ts";

@@ -40,6 +40,12 @@ export interface Reducer {
    * `rowLength` elements `rowStride` apart (a strided tile; it must not overlap a source).
    */
   reduceToHeap(job: ReduceJob, dst: HeapRegion): Promise<void>;
+  /**
+   * Optional: writes the result into every one of `dsts` (contiguous; each may be a source at the
+   * same offset, none may overlap a source otherwise), for reducers that can copy it on while it
+   * is in cache (the host reducer). Callers without it reduce into one and copy to the rest.
+   */
+  reduceToHeaps?(job: ReduceJob, dsts: readonly HeapRegion[]): Promise<void>;
   /** Returns the result as a new regular tensor of the backend, with `shape`. */
   reduceToTensor(job: ReduceJob, shape: readonly number[]): Promise<RegularTensor>;
 }

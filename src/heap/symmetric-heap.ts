@@ -15,6 +15,8 @@ export interface HeapInit {
   readonly rank: number;
   readonly worldSize: number;
   readonly slabs: readonly SharedArrayBuffer[];
+  /** Bytes of each slab the heap uses; default the slab's length (a WebAssembly memory's is whole pages, maybe more). */
+  readonly heapBytes?: number;
   readonly control: SharedArrayBuffer;
   readonly layout: ControlLayout;
   readonly timeoutMs: number;
@@ -154,7 +156,7 @@ export class SymmetricHeap {
 
   constructor(private readonly init: HeapInit) {
     this.control = new Int32Array(init.control);
-    this.allocator = new SlabAllocator(init.slabs[init.rank].byteLength);
+    this.allocator = new SlabAllocator(init.heapBytes ?? init.slabs[init.rank].byteLength);
     this.world = this.addGroup("world", Array.from({ length: init.worldSize }, (_, i) => i));
   }
 

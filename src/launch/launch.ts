@@ -10,6 +10,7 @@ import type { RankApi } from "./protocol.ts";
 import { type RankWorker, spawnRankWorker } from "./spawn.ts";
 import { World } from "./world.ts";
 import { heapBlockBytes } from "../heap/allocator.ts";
+import { heapMemories, registerHeapMemory } from "../core/wasm/direct-wasm.ts";
 import { explainLoadFailure, shortUrl, shortenUrls } from "./load-failure.ts";
 import { settledWithin, within } from "./timers.ts";
 
@@ -104,8 +105,9 @@ export async function launch(options: LaunchOptions): Promise<World> {
   const layout = controlLayout(worldSize, channels);
   const control = createControlBuffer(layout);
   let slabs: SharedArrayBuffer[];
+  const memories = heapMemories(worldSize, heapBytes);
   try {
-    slabs = Array.from({ length: worldSize }, () => new SharedArrayBuffer(heapBytes));
+    slabs = memories?.map(registerHeapMemory) ?? Array.from({ length: worldSize }, () => new SharedArrayBuffer(heapBytes));
   } catch (e) {
     throw new LaunchError(`launch: could not allocate ${worldSize} heap slabs of ${heapBytes} bytes: ${String(e)}`);
   }
@@ -123,7 +125,7 @@ export async function launch(options: LaunchOptions): Promise<World> {
     apis = workers.map((w) => wrap<RankApi>(w.endpoint));
     inits = apis.map((api, rank) =>
       Promise.race([
-        api.init({ rank, worldSize, backend, rankModule, slabs, control, layout, timeoutMs }),
+        api.init({ rank, worldSize, backend, rankModule, slabs, memories, heapBytes, control, layout, timeoutMs }),
         workers[rank].died,
       ]));
     const adapters = (await Promise.all(inits)) as Awaited<ReturnType<RankApi["init"]>>[];

@@ -19,6 +19,14 @@ export interface RankInit {
   /** The module to import, absent when the worker was built around its rank functions. */
   readonly rankModule?: string;
   readonly slabs: readonly SharedArrayBuffer[];
+  /**
+   * The slabs as shared WebAssembly.Memory objects, where the launch made them so (direct-wasm.ts):
+   * then the worker uses their buffers as its slabs (the same memory as `slabs`, but the objects
+   * the direct kernels know), and `slabs` only where this is absent.
+   */
+  readonly memories?: readonly WebAssembly.Memory[];
+  /** Bytes of each slab the heap uses (a memory is whole 64 KiB pages, so it may be longer). */
+  readonly heapBytes: number;
   readonly control: SharedArrayBuffer;
   readonly layout: ControlLayout;
   readonly timeoutMs: number;

@@ -7,6 +7,7 @@ import { reportedCores, setSpinPolicy, spinPolicyFor } from "../heap/sync/spin-p
 import { acquireDevice, type AdapterSummary, cpuAdapterSummary } from "../rank/device.ts";
 import { Rank } from "../rank/rank.ts";
 import { detectRuntime } from "../core/runtime.ts";
+import { registerHeapMemory } from "../core/wasm/direct-wasm.ts";
 import { explainLoadFailure } from "./load-failure.ts";
 import { CLOSING_MESSAGE, type RankApi, type RankInit, type RunOutcome } from "./protocol.ts";
 import { delay } from "./timers.ts";
@@ -38,7 +39,7 @@ export class RankService implements RankApi {
   async init(init: RankInit): Promise<AdapterSummary> {
     const runtime = detectRuntime();
     const symm = new SymmetricHeap({
-      rank: init.rank, worldSize: init.worldSize, slabs: init.slabs, control: init.control,
+      rank: init.rank, worldSize: init.worldSize, slabs: init.memories?.map(registerHeapMemory) ?? init.slabs, heapBytes: init.heapBytes, control: init.control,
       layout: init.layout, timeoutMs: init.timeoutMs,
     });
     watchSelfClose(new Int32Array(init.control), init.rank, init.layout.pads);

@@ -8,65 +8,12 @@
 import { describe, expect, it } from "vitest";
 import { CpuReducer } from "../../src/backends/cpu/cpu-reducer.ts";
 import { WASM_MIN_COUNT } from "../../src/core/host-reducer.ts";
-import { f32ToBf16 } from "../../src/core/reduce-math.ts";
 import { referenceReduce } from "../../src/core/reduce-math.ts";
-import type { CollectiveDType, ReduceOp } from "../../src/core/reduce-op.ts";
-import type { HeapRegion } from "../../src/core/reducer.ts";
 import { typedView } from "../../src/core/dtype.ts";
+import { bitsOf, canonical, KERNELS, size, slab, values } from "../fixtures/wasm-values.ts";
 import { WASM_CHUNK_ELEMS, wasmAvailable, wasmKernel } from "../../src/core/wasm/reduce-wasm.ts";
 
 const reducer = new CpuReducer();
-const size = (d: CollectiveDType) => (d === "bfloat16" ? 2 : 4);
-
-const SPECIAL_F32 = [0, -0, Infinity, -Infinity, 1e-45, -1e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1, -1, 0.1];
-
-/** Deterministic values of every kind; `nan` adds NaNs. */
-function values(dtype: CollectiveDType, n: number, seed: number, nan = false): number[] {
-  let s = seed >>> 0 || 1;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s);
-  return Array.from({ length: n }, (_, i) => {
-    const u = next();
-    if (dtype === "int32") return i % 7 === 0 ? [0x7fffffff, -0x80000000, -1][i % 3] : u | 0;
-    let v = i % 5 === 0 ? SPECIAL_F32[(u >>> 8) % SPECIAL_F32.length] : ((u & 0xffff) / 0x8000 - 1) * 2 ** ((u >>> 16) % 40 - 20);
-    if (nan && i % 11 === 3) v = NaN;
-    if (dtype === "bfloat16") {
-      // ties: f32 values whose low 16 bits are exactly 0x8000 after a sum are made likely by
-      // feeding bf16 values with the low mantissa bits set
-      return i % 13 === 0 ? (0x3f80 | (u & 0x7f)) : f32ToBf16(v);
-    }
-    return Math.fround(v);
-  });
-}
-
-function slab(dtype: CollectiveDType, arrays: number[][]): HeapRegion[] {
-  const stride = Math.ceil((Math.max(...arrays.map((a) => a.length)) * size(dtype)) / 256 + 1) * 256;
-  const buf = new SharedArrayBuffer(stride * arrays.length + 256);
-  return arrays.map((a, k) => {
-    typedView(dtype, buf, k * stride, a.length).set(a);
-    return { slab: buf, byteOffset: k * stride };
-  });
-}
-
-function bitsOf(dtype: CollectiveDType, a: ArrayLike<number>): number[] {
-  const t = typedView(dtype, new ArrayBuffer(a.length * size(dtype)), 0, a.length);
-  t.set(a);
-  return Array.from(dtype === "bfloat16" ? new Uint16Array(t.buffer) : new Uint32Array(t.buffer));
-}
-
-/** Bits, with every NaN mapped to one marker (payloads are unspecified). */
-function canonical(dtype: CollectiveDType, bits: number[]): (number | string)[] {
-  if (dtype === "int32") return bits;
-  return bits.map((b) => {
-    const nan = dtype === "bfloat16" ? (b & 0x7f80) === 0x7f80 && (b & 0x7f) !== 0 : (b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0;
-    return nan ? "NaN" : b;
-  });
-}
-
-const KERNELS: [CollectiveDType, ReduceOp[]][] = [
-  ["float32", ["sum", "avg", "prod", "max", "min"]],
-  ["int32", ["sum", "prod", "max", "min"]],
-  ["bfloat16", ["sum", "avg", "prod", "max", "min"]],
-];
 
 describe("WebAssembly SIMD reduction kernels", () => {
   it("are available in this runtime and cover float32, int32 and bfloat16", () => {

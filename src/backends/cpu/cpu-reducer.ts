@@ -21,6 +21,10 @@ export class CpuReducer implements Reducer {
     return this.host.reduceToHeap(job, dst);
   }
 
+  async reduceToHeaps(job: ReduceJob, dsts: readonly HeapRegion[]): Promise<void> {
+    this.host.reduceToHeapsSync(job, dsts);
+  }
+
   reduceToHeapsSync(job: ReduceJob, dsts: readonly HeapRegion[]): void {
     this.host.reduceToHeapsSync(job, dsts);
   }

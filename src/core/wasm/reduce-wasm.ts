@@ -1,9 +1,10 @@
 /**
  * Host reductions with WebAssembly SIMD (kernels: scripts/gen-wasm.mjs → reduce.generated.ts).
  *
- * A module instance can import only one memory (multi-memory is not everywhere) and the heap is
- * one SharedArrayBuffer per rank, not a WebAssembly.Memory, so the kernels cannot read the slabs
- * directly. Instead the driver streams chunks: each source's next chunk is copied into the
+ * Where the heap slabs are shared WebAssembly.Memory objects and WebAssembly has multi-memory,
+ * the direct kernels (direct-wasm.ts) read them in place, and this driver reduces only what they
+ * leave (a tail shorter than a block, or everything where they do not apply). This module's
+ * instance imports no memory, so it cannot read the slabs; the driver streams chunks: each source's next chunk is copied into the
  * instance's own memory (TypedArray.set: memcpy speed, and the chunks stay in L1/L2), one kernel
  * call reduces all of them lane by lane in source order (4 vectors in registers, every source
  * loaded once), and the result chunk is copied out to every destination. Memory traffic to DRAM is
@@ -15,6 +16,7 @@
  * loops (WebAssembly leaves them unspecified); every NaN stays a NaN.
  */
 import type { CollectiveDType, ReduceOp } from "../reduce-op.ts";
+import { directReduce } from "./direct-wasm.ts";
 import { REDUCE_WASM_BASE64 } from "./reduce.generated.ts";
 
 /** (dst, src, stride, nsrc, bytes), byte addresses in the instance's memory. */
@@ -110,6 +112,12 @@ export function wasmReduce(
   const inst = load();
   if (kernel === undefined || inst === null || sources.length === 0) return false;
   const size = dtype === "bfloat16" ? 2 : 4;
+  const done = directReduce(dtype, op, sources, count, destinations);
+  if (done === count) return true;
+  if (done > 0) {
+    const shift = (s: WasmSpan): WasmSpan => ({ buffer: s.buffer, byteOffset: s.byteOffset + done * size });
+    return wasmReduce(dtype, op, sources.map(shift), count - done, destinations.map(shift));
+  }
   const block = blockBytes(dtype);
   const chunk = Math.min(count, WASM_CHUNK_ELEMS);
   const slot = Math.ceil((chunk * size) / block) * block;

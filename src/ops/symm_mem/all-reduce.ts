@@ -137,7 +137,15 @@ async function twoShot(ctx: OpContext, r: Reduction, input: SymmetricTensor, out
   await betweenBarriers(h, async () => {
     if (count === 0) return;
     const dst = peerRegion(ho, ho.rank, out, { elementOffset: first, count });
-    await reducerOf(ctx).reduceToHeap(job(r, allPeers(h, input, first, count), count), dst);
+    const reducer = reducerOf(ctx);
+    const j = job(r, allPeers(h, input, first, count), count);
+    if (reducer.reduceToHeaps !== undefined) {
+      // Mine first, then every peer's: the host reducer copies each chunk on while it is in cache.
+      const others = Array.from({ length: ho.worldSize - 1 }, (_, i) => (ho.rank + 1 + i) % ho.worldSize);
+      await reducer.reduceToHeaps(j, [dst, ...others.map((p) => peerRegion(ho, p, out, { elementOffset: first, count }))]);
+      return;
+    }
+    await reducer.reduceToHeap(j, dst);
     const size = itemsize(out.dtype);
     const mine = peerBytes(ho, ho.rank, out, first * size, count * size);
     for (let p = 0; p < ho.worldSize; p++) if (p !== ho.rank) peerBytes(ho, p, out, first * size, count * size).set(mine);
