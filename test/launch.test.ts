@@ -18,9 +18,22 @@ describe("launch() option errors", () => {
     [{ heapBytes: 2 ** 31 }, /heapBytes must be an integer in \[256, 1073741824\], found 2147483648/],
     [{ backend: "cuda" }, /backend must be one of the registered backends \("cpu", "webgpu"\), found "cuda"/],
     [{ rankModule: "" }, /give exactly one of rankModule .* and rankWorker .*found neither/],
+    [{ wasmHeap: "yes" }, /wasmHeap must be true or false, found "yes"/],
   ])("%o", async (override, message) => {
     await expect(launch({ ...base, ...(override as object) } as never)).rejects.toThrow(message);
     await expect(launch({ ...base, ...(override as object) } as never)).rejects.toBeInstanceOf(LaunchError);
+  });
+
+  it("makes the heap WebAssembly memories exactly where the runtime has multi-memory (not Node 20), unless wasmHeap: false", async () => {
+    const { directSupported } = await import("../src/core/wasm/direct-wasm.ts");
+    for (const wasmHeap of [undefined, false]) {
+      const world = await launch({ ...base, ...(wasmHeap === undefined ? {} : { wasmHeap }) });
+      try {
+        expect(world.wasmHeap).toBe(wasmHeap === false ? false : directSupported());
+      } finally {
+        await world.close();
+      }
+    }
   });
 
   it("webgpu on Node without a usable Vulkan driver says which driver fixes it", async () => {

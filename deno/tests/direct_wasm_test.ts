@@ -94,8 +94,20 @@ Deno.test("launch: on Deno every rank's heap slabs are registered WebAssembly me
   const heapBytes = (1 << 20) + 256; // not whole pages: the memory is longer, the heap is not
   const world = await launch({ worldSize: 2, heapBytes, backend: "cpu", rankModule: new URL("../../test/fixtures/direct-ranks.ts", import.meta.url) });
   try {
+    assertEquals(world.wasmHeap, true);
     const all = await world.run<{ memories: boolean; capacity: number }[]>("slabsAreMemories");
     assertEquals(all, [{ memories: true, capacity: heapBytes }, { memories: true, capacity: heapBytes }]);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("launch: wasmHeap false keeps plain SharedArrayBuffers", async () => {
+  const world = await launch({ worldSize: 2, heapBytes: 1 << 20, backend: "cpu", wasmHeap: false, rankModule: new URL("../../test/fixtures/direct-ranks.ts", import.meta.url) });
+  try {
+    assertEquals(world.wasmHeap, false);
+    const all = await world.run<{ memories: boolean; capacity: number }[]>("slabsAreMemories");
+    assertEquals(all.map((a) => a.memories), [false, false]);
   } finally {
     await world.close();
   }

@@ -57,6 +57,8 @@ export interface BenchOptions {
   /** --trace FILE: every timed iteration's steps per rank, in the Trace Event Format (trace.ts). */
   readonly trace: string | undefined;
   readonly baselines: boolean;
+  /** launch({ wasmHeap }): the heap slabs as WebAssembly memories where the runtime can (default true). */
+  readonly wasmHeap: boolean;
   /** webshmem::host_all_reduce_'s oneRoundMaxBytes on every rank; undefined: the library's default. */
   readonly oneRoundMax: number | undefined;
   readonly help: boolean;
@@ -157,6 +159,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: "breakdown", key: "breakdown", kind: "switch", help: "print where the time goes, step by step" },
   { long: "trace", key: "trace", kind: "path", help: "also write every rank's steps per iteration to this file (Trace Event Format: Perfetto, chrome://tracing)" },
   { long: "baselines", key: "baselines", kind: "bit", help: "0/1: measure the baselines in the same run, default 1" },
+  { long: "wasm_heap", key: "wasmHeap", kind: "bit", help: "0/1: heap slabs as WebAssembly memories, read in place by the host reductions, where the runtime has multi-memory; default 1" },
   { long: "one_round_max", key: "oneRoundMax", kind: "bytes", help: "host all-reduce: largest device tensor taking the one-round path (0: none); default the library's" },
   { short: "h", long: "help", key: "help", kind: "switch", help: "print this help" },
 ];
@@ -165,7 +168,7 @@ export function defaultOptions(runtime: BenchRuntime = "deno"): BenchOptions {
   return {
     minBytes: 8, maxBytes: 32 * 1024 ** 2, stepFactor: 4, stepBytes: 0, iters: 20, warmup: 5, check: true,
     redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, hidden: DEFAULT_HIDDEN, op: "all_reduce", algo: "auto",
-    backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, trace: undefined, baselines: true,
+    backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, trace: undefined, baselines: true, wasmHeap: true,
     oneRoundMax: undefined, help: false, notes: [],
   };
 }

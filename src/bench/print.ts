@@ -3,7 +3,7 @@ import { itemsize } from "../internal.ts";
 import type { BenchOptions } from "./flags.ts";
 import { formatTime } from "./format.ts";
 import { STEPS } from "./recorder.ts";
-import type { BaselineName, BaselineResult, Measured, RowResult } from "./report.ts";
+import type { BaselineName, BaselineResult, HeapKind, Measured, RowResult } from "./report.ts";
 import { BASELINE_NAMES } from "./report.ts";
 import type { RowShape } from "./sizes.ts";
 import { offRank, receivedTotal, SPLIT_SEED, SPLIT_UNIT_BYTES, splitWeights } from "./splits.ts";
@@ -66,7 +66,7 @@ export function breakdownTable(rows: readonly RowResult[]): string[] {
 
 /** The comment block above the table: the run, the devices, the ops called and how time is taken. */
 export function headerComment(o: BenchOptions, p: {
-  runtime: string; adapters: readonly string[]; heapBytes: number; opLines: readonly string[]; tensors: string;
+  runtime: string; adapters: readonly string[]; heapBytes: number; heapKind?: HeapKind; opLines: readonly string[]; tensors: string;
 }): string[] {
   const step = o.stepBytes > 0 ? `${o.stepBytes}(bytes)` : `${o.stepFactor}(factor)`;
   return [
@@ -74,7 +74,9 @@ export function headerComment(o: BenchOptions, p: {
       `backend ${o.backend}, runtime ${p.runtime}`,
     `#  minBytes ${o.minBytes} maxBytes ${o.maxBytes} step: ${step} warmup iters: ${o.warmup} iters: ${o.iters} ` +
       `validation: ${o.check ? 1 : 0}${o.check ? " (every iteration's result, every element, every rank)" : ""}`,
-    `#  heap: ${(p.heapBytes / 2 ** 20).toFixed(1)} MiB per rank`,
+    `#  heap: ${(p.heapBytes / 2 ** 20).toFixed(1)} MiB per rank` + (p.heapKind === undefined ? ""
+      : p.heapKind === "wasm_memory" ? ", WebAssembly memories (the host reductions read the slabs in place)"
+      : ", SharedArrayBuffers (the host reductions copy through)"),
     "#",
     "# Using devices",
     ...p.adapters.map((a, r) => `#  Rank ${String(r).padStart(2)} ${a}`),

@@ -77,9 +77,14 @@ export interface BenchMeta {
   readonly adapter: string;
   readonly date: string;
   readonly version: string;
+  /** What the heap slabs were (`world.wasmHeap`); absent in reports from before it was recorded. */
+  readonly heap?: HeapKind;
   /** Op settings the run gave every rank (`rank.configure`), by op name; absent when none. */
   readonly settings?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
+
+/** The heap slabs of a run: shared WebAssembly memories (read in place) or plain SharedArrayBuffers. */
+export type HeapKind = "wasm_memory" | "shared_array_buffer";
 
 export interface BenchReport {
   readonly meta: BenchMeta;
@@ -103,6 +108,7 @@ export interface JsonRow {
 export interface JsonReport {
   meta: {
     runtime: string; backend: string; ranks: number; adapter: string; date: string; version: string;
+    heap?: HeapKind;
     settings?: Record<string, Record<string, number>>;
   };
   rows: JsonRow[];
@@ -117,7 +123,7 @@ function splitFields(plan: SplitPlan, elem: number): Pick<JsonRow, "experts" | "
 }
 
 export function toJson(report: BenchReport): JsonReport {
-  const { runtime, backend, ranks, adapter, date, version, settings } = report.meta;
+  const { runtime, backend, ranks, adapter, date, version, heap, settings } = report.meta;
   const rows: JsonRow[] = [];
   for (const r of report.rows) {
     for (const [inplace, m] of [[false, r.outOfPlace], [true, r.inPlace]] as const) {
@@ -132,7 +138,7 @@ export function toJson(report: BenchReport): JsonReport {
     }
   }
   return {
-    meta: { runtime, backend, ranks, adapter, date, version, ...(settings !== undefined ? { settings: structuredClone(settings) as Record<string, Record<string, number>> } : {}) },
+    meta: { runtime, backend, ranks, adapter, date, version, ...(heap !== undefined ? { heap } : {}), ...(settings !== undefined ? { settings: structuredClone(settings) as Record<string, Record<string, number>> } : {}) },
     rows,
     baselines: report.baselines.map((b) => ({ name: b.name, size: b.size, time_us: round(b.timeUs, 3) })),
   };

@@ -207,7 +207,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   let naive: NaiveCollective | undefined;
   try {
     world = await launch({
-      worldSize: o.ranks, heapBytes, backend: o.backend, timeoutMs: 600_000,
+      worldSize: o.ranks, heapBytes, backend: o.backend, timeoutMs: 600_000, wasmHeap: o.wasmHeap,
       ...(env.rankWorker !== undefined ? { rankWorker: env.rankWorker } : { rankModule: RANK_MODULE }),
     });
     const tracing = o.trace !== undefined;
@@ -230,7 +230,8 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
       ? "regular GPU tensors (the dispatcher's readback into the heap and upload back are part of the time)"
       : "symmetric heap tensors (no realization)";
     const opLines = [...describeAlgos(o, shapes, algos, defined), ...splitsComment(o, shapes), ...(fused ? fusedComment(o) : [])];
-    for (const line of headerComment(o, { runtime, adapters, heapBytes, opLines, tensors })) io.out(line);
+    const heapKind = world.wasmHeap ? "wasm_memory" : "shared_array_buffer";
+    for (const line of headerComment(o, { runtime, adapters, heapBytes, heapKind, opLines, tensors })) io.out(line);
 
     const baselines: BaselineResult[] = [];
     const loop = { warmup: o.warmup, iters: o.iters };
@@ -350,7 +351,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
     return {
       meta: {
         runtime, backend: o.backend, ranks: o.ranks, adapter: adapters[0] ?? "", date: new Date().toISOString(),
-        version: env.version ?? "unknown", ...(settings !== undefined ? { settings } : {}),
+        version: env.version ?? "unknown", heap: heapKind, ...(settings !== undefined ? { settings } : {}),
       },
       rows,
       baselines,

@@ -43,6 +43,14 @@ export interface LaunchOptions {
   timeoutMs?: number;
   /** User signal channels per group. Default 32. */
   signalChannels?: number;
+  /**
+   * Where WebAssembly has multi-memory (Chromium, Deno; not Node 20), each rank's heap slab is a
+   * shared WebAssembly.Memory, so the host reductions read every slab in place (about 1.5 × the
+   * speed of copying through, BENCHMARKS.md). `false` keeps plain SharedArrayBuffers: the same
+   * results, through the copy path (on Deno with WebGPU it was measured to hold 5–10 % less
+   * memory). `world.wasmHeap` says which the launch made. Default true.
+   */
+  wasmHeap?: boolean;
 }
 
 export const MAX_WORLD_SIZE = 16;
@@ -71,6 +79,9 @@ export async function launch(options: LaunchOptions): Promise<World> {
   const heapBytes = heapBlockBytes(checkInt("heapBytes", options.heapBytes, 256, MAX_HEAP_BYTES));
   const timeoutMs = checkInt("timeoutMs", options.timeoutMs ?? 10_000, 0, 2 ** 31 - 1);
   const channels = checkInt("signalChannels", options.signalChannels ?? 32, 1, 1024);
+  if (options.wasmHeap !== undefined && typeof options.wasmHeap !== "boolean") {
+    throw new LaunchError(`launch: wasmHeap must be true or false, found ${quote(options.wasmHeap)}`);
+  }
   const backend = options.backend ?? "webgpu";
   const known = listBackends();
   if (typeof backend !== "string" || !known.includes(backend)) {
@@ -105,7 +116,7 @@ export async function launch(options: LaunchOptions): Promise<World> {
   const layout = controlLayout(worldSize, channels);
   const control = createControlBuffer(layout);
   let slabs: SharedArrayBuffer[];
-  const memories = heapMemories(worldSize, heapBytes);
+  const memories = options.wasmHeap === false ? undefined : heapMemories(worldSize, heapBytes);
   try {
     slabs = memories?.map(registerHeapMemory) ?? Array.from({ length: worldSize }, () => new SharedArrayBuffer(heapBytes));
   } catch (e) {
@@ -135,7 +146,7 @@ export async function launch(options: LaunchOptions): Promise<World> {
         `launch: rank ${rank}: the ${rankModule === undefined ? "rank worker's functions" : `rank module ${shortUrl(rankModule)}`} ` +
           `did not finish loading within ${loadMs} ms (a top-level await that never settles?); the workers were ended`,
       ))));
-    return new World({ runtime, backend, workers, apis, adapters, control, layout, heapBytes });
+    return new World({ runtime, backend, workers, apis, adapters, control, layout, heapBytes, wasmHeap: memories !== undefined });
   } catch (err) {
     await endAfterFailure(workers, apis, inits);
     if (err instanceof LaunchError) throw err;

@@ -24,6 +24,8 @@ export interface WorldParts {
   readonly control: SharedArrayBuffer;
   readonly layout: ControlLayout;
   readonly heapBytes: number;
+  /** Whether the slabs are shared WebAssembly memories (LaunchOptions.wasmHeap); default false. */
+  readonly wasmHeap?: boolean;
   /** How long a rank gets to answer a recovery step; RECOVERY_TIMEOUT_MS unless a test says otherwise. */
   readonly recoveryTimeoutMs?: number;
 }
@@ -126,6 +128,14 @@ export class World {
   /** Bytes of each rank's heap slab: the launch's `heapBytes` rounded up to HEAP_ALIGNMENT. */
   get heapBytes(): number {
     return this.parts.heapBytes;
+  }
+
+  /**
+   * Whether the heap slabs are shared WebAssembly memories, which the host reductions read in
+   * place (`LaunchOptions.wasmHeap`, where the runtime has multi-memory), or plain SharedArrayBuffers.
+   */
+  get wasmHeap(): boolean {
+    return this.parts.wasmHeap ?? false;
   }
 
   /** Each rank's adapter, in rank order. */

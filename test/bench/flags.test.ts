@@ -34,6 +34,13 @@ describe("bench flags (nccl-tests spelling)", () => {
     expect(() => parseFlags(["--one_round_max", "-1"])).toThrow(BenchFlagError);
   });
 
+  it("--wasm_heap 0|1 (default 1) is launch's wasmHeap", () => {
+    expect(parseFlags([]).wasmHeap).toBe(true);
+    expect(parseFlags(["--wasm_heap", "0"]).wasmHeap).toBe(false);
+    expect(parseFlags(["--wasm_heap=1"]).wasmHeap).toBe(true);
+    expect(() => parseFlags(["--wasm_heap", "2"])).toThrow(BenchFlagError);
+  });
+
   it.each([
     ["8", 8], ["1K", 1024], ["1k", 1024], ["64M", 64 << 20], ["1G", 1 << 30], ["4KiB", 4096], ["2MB", 2 << 20], ["1.5K", 1536],
   ])("parseBytes(%s) = %d", (text, bytes) => {

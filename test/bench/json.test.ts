@@ -55,6 +55,12 @@ describe("--json", () => {
     expect(Object.keys(j.meta)).toEqual(["runtime", "backend", "ranks", "adapter", "date", "version", "settings"]);
     expect(j.meta.settings).toEqual(settings);
   });
+
+  it("adds meta.heap (what the heap slabs were) when the run recorded it", () => {
+    const j = JSON.parse(jsonText({ ...report, meta: { ...report.meta, heap: "wasm_memory" } }));
+    expect(Object.keys(j.meta)).toEqual(["runtime", "backend", "ranks", "adapter", "date", "version", "heap"]);
+    expect(j.meta.heap).toBe("wasm_memory");
+  });
 });
 
 describe("--json median_us", () => {

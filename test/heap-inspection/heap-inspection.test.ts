@@ -100,7 +100,7 @@ describe("heap snapshots and signal pads through launch (cpu backend, 4 ranks)",
       // one_shot and two_shot realize into the same workspace; host has a workspace of its own
       const labels = after.allocations.map((a) => a.label);
       expect(labels.filter((l) => l === "workspace: realize")).toHaveLength(1);
-      expect(labels.filter((l) => l.startsWith("workspace: webshmem::host_all_reduce_/"))).toHaveLength(1);
+      expect(labels.filter((l) => l?.startsWith("workspace: webshmem::host_all_reduce_/"))).toHaveLength(1);
       expect(after.freeBytes).toBe(after.capacity - after.allocations.reduce((s, a) => s + a.bytes, 0));
       expect(after.allocations).toEqual(results[0].after.allocations);
       expect(after.groups).toEqual([{
