@@ -18,7 +18,7 @@
 // the same arithmetic as src/core/reduce-math.ts.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { bundle, DIRECT_MAX_SOURCES, PROBE_WAT, renderDirectWat } from "./wasm-direct.mjs";
+import { bundle, DIRECT_MAX_SOURCES, narrow, PROBE_WAT, renderDirectWat, widen } from "./wasm-direct.mjs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -56,8 +56,6 @@ ${ACC.map((i) => `        (v128.store offset=${16 * i} (local.get $p) (local.get
         (br $blocks))))`;
 }
 
-/** Widens 8 bf16 lanes of `v` (low or high half) to f32x4: the bits, shifted up 16. */
-const widen = (half, v) => `(i32x4.shl (i32x4.extend_${half}_i16x8_u ${v}) (i32.const 16))`;
 
 /**
  * bf16: blocks of 32 bytes (16 elements) per source, accumulated as 4 f32x4 (exact widening),
@@ -94,19 +92,7 @@ ${avg ? ACC.map((i) => `        (local.set $a${i} (f32x4.div (local.get $a${i}) 
         (br $blocks))))`;
 }
 
-/**
- * f32 lanes of local `x` → bf16 bits in the low half of each i32 lane (0..0xffff, so the u16
- * narrow is exact). Inlined: NaN → ((x >> 16) | 0x40) & 0xffff, otherwise round to nearest even,
- * (x + 0x7fff + ((x >> 16) & 1)) >> 16 with wrapping adds (f32ToBf16 in reduce-math.ts).
- */
-const narrow = (x) => `(v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get ${x}) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get ${x}) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get ${x}) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get ${x}) (local.get ${x})))`;
+// `narrow` (f32 lanes → bf16 bits, in the low half of each i32 lane) is shared with the direct kernels: wasm-direct.mjs.
 
 /** The kernels' export names, as reduce-wasm.ts looks them up: `${dtype}_${op}`. */
 export function kernelNames() {

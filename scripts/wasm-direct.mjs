@@ -18,10 +18,15 @@ const ACC = [0, 1, 2, 3];
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 
 /** Widens 8 bf16 lanes of `v` (low or high half) to f32x4: the bits, shifted up 16. */
-const widen = (half, v) => `(i32x4.shl (i32x4.extend_${half}_i16x8_u ${v}) (i32.const 16))`;
+export const widen = (half, v) => `(i32x4.shl (i32x4.extend_${half}_i16x8_u ${v}) (i32.const 16))`;
 
-/** f32 lanes of local `x` → bf16 bits (as in gen-wasm.mjs: NaN stays quiet, else nearest even). */
-const narrow = (x) => `(v128.bitselect
+/**
+ * f32 lanes of local `x` → bf16 bits in the low half of each i32 lane (0..0xffff, so the u16
+ * narrow is exact). Inlined: NaN → ((x >> 16) | 0x40) & 0xffff, otherwise round to nearest even,
+ * (x + 0x7fff + ((x >> 16) & 1)) >> 16 with wrapping adds (f32ToBf16 in reduce-math.ts).
+ * Shared with gen-wasm.mjs's strided kernels.
+ */
+export const narrow = (x) => `(v128.bitselect
           (v128.and (v128.or (i32x4.shr_u (local.get ${x}) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
             (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
           (i32x4.shr_u

@@ -283,38 +283,38 @@
         (local.set $p (i32.add (local.get $dst) (local.get $off)))
         (v128.store offset=0 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a0) (local.get $a0)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a0) (local.get $a0)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a1) (local.get $a1)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a1) (local.get $a1)))))
         (v128.store offset=16 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a2) (local.get $a2)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a2) (local.get $a2)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a3) (local.get $a3)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a3) (local.get $a3)))))
         (local.set $off (i32.add (local.get $off) (i32.const 32)))
         (br $blocks))))
   (func (export "bf16_avg") (param $dst i32) (param $src i32) (param $stride i32) (param $nsrc i32) (param $bytes i32)
@@ -346,38 +346,38 @@
         (local.set $p (i32.add (local.get $dst) (local.get $off)))
         (v128.store offset=0 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a0) (local.get $a0)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a0) (local.get $a0)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a1) (local.get $a1)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a1) (local.get $a1)))))
         (v128.store offset=16 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a2) (local.get $a2)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a2) (local.get $a2)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a3) (local.get $a3)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a3) (local.get $a3)))))
         (local.set $off (i32.add (local.get $off) (i32.const 32)))
         (br $blocks))))
   (func (export "bf16_prod") (param $dst i32) (param $src i32) (param $stride i32) (param $nsrc i32) (param $bytes i32)
@@ -404,38 +404,38 @@
         (local.set $p (i32.add (local.get $dst) (local.get $off)))
         (v128.store offset=0 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a0) (local.get $a0)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a0) (local.get $a0)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a1) (local.get $a1)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a1) (local.get $a1)))))
         (v128.store offset=16 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a2) (local.get $a2)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a2) (local.get $a2)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a3) (local.get $a3)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a3) (local.get $a3)))))
         (local.set $off (i32.add (local.get $off) (i32.const 32)))
         (br $blocks))))
   (func (export "bf16_max") (param $dst i32) (param $src i32) (param $stride i32) (param $nsrc i32) (param $bytes i32)
@@ -462,38 +462,38 @@
         (local.set $p (i32.add (local.get $dst) (local.get $off)))
         (v128.store offset=0 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a0) (local.get $a0)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a0) (local.get $a0)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a1) (local.get $a1)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a1) (local.get $a1)))))
         (v128.store offset=16 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a2) (local.get $a2)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a2) (local.get $a2)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a3) (local.get $a3)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a3) (local.get $a3)))))
         (local.set $off (i32.add (local.get $off) (i32.const 32)))
         (br $blocks))))
   (func (export "bf16_min") (param $dst i32) (param $src i32) (param $stride i32) (param $nsrc i32) (param $bytes i32)
@@ -520,38 +520,38 @@
         (local.set $p (i32.add (local.get $dst) (local.get $off)))
         (v128.store offset=0 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a0) (local.get $a0)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a0) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a0) (local.get $a0)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a1) (local.get $a1)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a1) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a1) (local.get $a1)))))
         (v128.store offset=16 (local.get $p) (i16x8.narrow_i32x4_u
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a2) (local.get $a2)))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a2) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a2) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a2) (local.get $a2)))
           (v128.bitselect
-            (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-              (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
-            (i32x4.shr_u
-              (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-              (i32.const 16))
-            (f32x4.ne (local.get $a3) (local.get $a3)))))
+          (v128.and (v128.or (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+            (v128.const i32x4 0xffff 0xffff 0xffff 0xffff))
+          (i32x4.shr_u
+            (i32x4.add (i32x4.add (local.get $a3) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $a3) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16))
+          (f32x4.ne (local.get $a3) (local.get $a3)))))
         (local.set $off (i32.add (local.get $off) (i32.const 32)))
         (br $blocks))))
 )
