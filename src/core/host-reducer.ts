@@ -18,6 +18,7 @@ import { bf16ToF32, f16ToF32, f32ToF16, reduceEach } from "./reduce-math.ts";
 import type { CollectiveDType, ReduceOp } from "./reduce-op.ts";
 import type { HeapRegion, ReduceJob } from "./reducer.ts";
 import { forEachRun, regionSpan, writeRegion } from "./region-span.ts";
+import { smallArray } from "./small-arrays.ts";
 import { wasmKernel, wasmReduce, type WasmSpan } from "./wasm/reduce-wasm.ts";
 
 /** Which loops reduce: "auto" picks WebAssembly SIMD where it applies, "js" never does. */
@@ -264,10 +265,10 @@ export class HostReducer {
     }
   }
 
-  /** The result in a new host array. */
+  /** The result in a new host array (small ones share a chunk: small-arrays.ts). */
   reduceToArray(job: ReduceJob): AnyTypedArray {
     checkJob(job);
-    const out = typedView(job.dtype, new ArrayBuffer(job.count * itemsize(job.dtype)), 0, job.count);
+    const out = smallArray(job.dtype, job.count);
     reduceInto(job, out as Float32Array, undefined, this.engine);
     return out;
   }

@@ -154,8 +154,10 @@ export class Dispatcher {
     }
     checkLive(schema, args);
     const group = typeof args.group_name === "string" ? this.rank.symm.group(args.group_name) : undefined;
-    if (group === undefined) return this.run(entry, args, backend, kernel, undefined);
-    return this.onGroup(group, (q) => this.collective(entry, args, backend, kernel, group, q));
+    // Read once per call: the getter consults the registry.
+    const symmArgs = entry.symmMemArgs;
+    if (group === undefined) return this.run(entry, symmArgs, args, backend, kernel, undefined);
+    return this.onGroup(group, (q) => this.collective(entry, symmArgs, args, backend, kernel, group, q));
   }
 
   /**
@@ -182,11 +184,12 @@ export class Dispatcher {
    * signalled a peer the group is unusable until the run ends (the world's recovery resets it).
    */
   private collective(
-    entry: OpEntry, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>, group: Group, queue: GroupQueue,
+    entry: OpEntry, symmArgs: readonly string[] | undefined, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>,
+    group: Group, queue: GroupQueue,
   ): Promise<unknown> {
     const op = entry.schema.qualifiedName;
-    return this.agreed(op, group, queue, () => callSignature(entry.schema, args, group, entry.symmMemArgs, this.settings.get(op)),
-      () => this.run(entry, args, backend, kernel, group));
+    return this.agreed(op, group, queue, () => callSignature(entry.schema, args, group, symmArgs, this.settings.get(op)),
+      () => this.run(entry, symmArgs, args, backend, kernel, group));
   }
 
   /**
@@ -245,10 +248,12 @@ export class Dispatcher {
   tracing = 0;
 
   private async run(
-    entry: OpEntry, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>, group: Group | undefined,
+    entry: OpEntry, symmArgs: readonly string[] | undefined, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>,
+    group: Group | undefined,
   ): Promise<unknown> {
     const schema = entry.schema;
-    const realized = await this.realize(entry, args, group, backend);
+    // Without a promise turn when nothing needs copying (the heap tensors of the common case).
+    const realized = mayRealize(symmArgs, args, group) ? await this.realize(entry, symmArgs, args, group, backend) : NOTHING;
     const kernelArgs = realized.length === 0 ? args : substitute(args, realized, (r) => r.heap);
     const result = await kernel(kernelArgs, this.context(schema, backend, group));
 
@@ -261,22 +266,31 @@ export class Dispatcher {
   }
 
   private chooseBackend(schema: OpSchema, args: BoundArgs): Backend {
-    const owners = new Map<string, string[]>();
+    // The common case first, without allocating: every regular tensor on one backend.
+    let only: string | undefined;
+    let mixed = false;
     for (const a of schema.args) {
-      for (const t of tensorsOf(args[a.name])) {
-        const b = backendOf(t);
-        if (b !== undefined) owners.set(b.name, [...(owners.get(b.name) ?? []), a.name]);
-      }
+      const v = args[a.name];
+      if (Array.isArray(v)) {
+        for (const t of v) mixed = noteBackend(t) || mixed;
+      } else mixed = noteBackend(v) || mixed;
     }
-    if (owners.size > 1) {
-      const found = [...owners].map(([b, names]) => `${names.join(", ")} on ${b}`).join("; ");
-      throw new OpError(`${schema.qualifiedName}: tensors from different backends cannot be mixed: ${found}`);
+    if (mixed) throw mixedBackends(schema, args);
+    return getBackend(only ?? this.rank.backend);
+
+    /** Records `t`'s backend; true when it differs from one seen before. */
+    function noteBackend(t: unknown): boolean {
+      if (t instanceof SymmetricTensor || typeof t !== "object" || t === null) return false;
+      const b = backendOf(t);
+      if (b === undefined) return false;
+      if (only === undefined) only = b.name;
+      return b.name !== only;
     }
-    return getBackend(owners.size === 1 ? [...owners.keys()][0] : this.rank.backend);
   }
 
-  private async realize(entry: OpEntry, args: BoundArgs, group: Group | undefined, backend: Backend): Promise<Realized[]> {
-    const registered = entry.symmMemArgs;
+  private async realize(
+    entry: OpEntry, registered: readonly string[] | undefined, args: BoundArgs, group: Group | undefined, backend: Backend,
+  ): Promise<readonly Realized[]> {
     if (registered === undefined || registered.length === 0) return [];
     const schema = entry.schema;
     if (group === undefined) {
@@ -366,6 +380,18 @@ function brokenError(op: string, group: Group): GroupBrokenError {
   return new GroupBrokenError(`${op}: group "${group.name}" cannot be used ${why}. The cause: ${b.reason}`, group.name, b.reason);
 }
 
+function mixedBackends(schema: OpSchema, args: BoundArgs): OpError {
+  const owners = new Map<string, string[]>();
+  for (const a of schema.args) {
+    for (const t of tensorsOf(args[a.name])) {
+      const b = backendOf(t);
+      if (b !== undefined) owners.set(b.name, [...(owners.get(b.name) ?? []), a.name]);
+    }
+  }
+  const found = [...owners].map(([b, names]) => `${names.join(", ")} on ${b}`).join("; ");
+  return new OpError(`${schema.qualifiedName}: tensors from different backends cannot be mixed: ${found}`);
+}
+
 /** Every symmetric tensor among the arguments must be live (use after free is an error on every backend). */
 function checkLive(schema: OpSchema, args: BoundArgs): void {
   for (const a of schema.args) {
@@ -373,6 +399,24 @@ function checkLive(schema: OpSchema, args: BoundArgs): void {
       if (t instanceof SymmetricTensor) t.assertLive(`${schema.qualifiedName}: argument ${a.name}`);
     }
   }
+}
+
+const NOTHING: readonly Realized[] = Object.freeze([]);
+
+/**
+ * False when realize() would copy nothing and say nothing: no registered argument, or each one a
+ * symmetric tensor of the op's group already (or not a tensor).
+ */
+function mayRealize(registered: readonly string[] | undefined, args: BoundArgs, group: Group | undefined): boolean {
+  if (registered === undefined || registered.length === 0) return false;
+  if (group === undefined) return true; // realize() warns once
+  for (const name of registered) {
+    const v = args[name];
+    if (Array.isArray(v)) {
+      for (const t of v) if (!(t instanceof SymmetricTensor && t.group === group) && isTensor(t)) return true;
+    } else if (!(v instanceof SymmetricTensor && v.group === group) && isTensor(v)) return true;
+  }
+  return false;
 }
 
 function tensorsOf(value: unknown): Tensor[] {

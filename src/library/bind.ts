@@ -42,26 +42,78 @@ export type IsTensor = (value: unknown) => boolean;
  *   an OpError that says so.
  */
 export function bindArguments(schema: OpSchema, values: readonly unknown[], isTensor: IsTensor): BoundArgs {
-  const op = schema.qualifiedName;
+  const b = binderOf(schema);
   const last = values[values.length - 1];
   const named = values.length > 0 && isNamedArgs(last, isTensor) ? (last as Readonly<Record<string, unknown>>) : undefined;
   const positional = named === undefined ? values : values.slice(0, -1);
-  const slots = schema.args.filter((a) => !a.kwargOnly);
-  if (positional.length > slots.length) {
+  if (positional.length > b.slots) {
     const kw = schema.args.filter((a) => a.kwargOnly).map((a) => a.name);
     const hint = kw.length === 0 ? "" : ` (keyword-only: ${kw.join(", ")})`;
-    throw new OpError(`${op}: expected at most ${slots.length} positional arguments${hint}, found ${positional.length}`);
+    throw new OpError(`${schema.qualifiedName}: expected at most ${b.slots} positional arguments${hint}, found ${positional.length}`);
   }
-  if (named !== undefined) checkNames(schema, named, slots, positional);
+  if (named !== undefined) checkNames(schema, b, named, positional);
 
   const bound: Record<string, unknown> = Object.create(null);
   let slot = 0;
-  for (const arg of schema.args) {
+  for (const a of b.args) {
+    const arg = a.arg;
     let value = arg.kwargOnly ? undefined : positional[slot++];
     if (value === undefined && named !== undefined && Object.hasOwn(named, arg.name)) value = named[arg.name];
-    bound[arg.name] = value === undefined ? fill(op, arg) : check(op, arg, value, isTensor);
+    bound[arg.name] = value === undefined ? fill(schema.qualifiedName, arg) : bindValue(a.tree, value, isTensor, a.fail, a.refuse);
   }
   return Object.freeze(bound);
+}
+
+/**
+ * What binding needs of a schema, computed once per schema (schemas and their arguments are
+ * frozen): the positional slots, each argument's slot by name, and per argument its type tree
+ * and the two error makers. A call then allocates nothing but the bound object.
+ */
+interface Binder {
+  /** Non-keyword-only arguments. */
+  readonly slots: number;
+  /** Argument name → its positional index, or -1 when keyword-only. */
+  readonly slotOf: ReadonlyMap<string, number>;
+  readonly args: readonly BoundArg[];
+}
+
+interface BoundArg {
+  readonly arg: Argument;
+  readonly tree: SchemaType;
+  readonly fail: (found: string) => never;
+  readonly refuse: (t: SchemaType) => never;
+}
+
+const binders = new WeakMap<OpSchema, Binder>();
+
+function binderOf(schema: OpSchema): Binder {
+  let b = binders.get(schema);
+  if (b === undefined) {
+    b = makeBinder(schema);
+    binders.set(schema, b);
+  }
+  return b;
+}
+
+function makeBinder(schema: OpSchema): Binder {
+  const op = schema.qualifiedName;
+  const slotOf = new Map<string, number>();
+  let slots = 0;
+  for (const a of schema.args) slotOf.set(a.name, a.kwargOnly ? -1 : slots++);
+  const args = schema.args.map((arg): BoundArg => ({
+    arg,
+    tree: typeTree(arg.type, arg.alias, arg.listAlias),
+    fail: (found: string): never => {
+      throw new OpError(`${op}: argument "${arg.name}" expected ${formatType(arg.type, arg.alias, arg.listAlias)}, found ${found}`);
+    },
+    refuse: (t: SchemaType): never => {
+      throw new OpError(
+        `${op}: argument "${arg.name}" has type ${formatType(arg.type, arg.alias, arg.listAlias)}, whose ${unbindable(t)} ` +
+          "has no JS representation here: the op can be defined, but a value for it cannot be passed (see docs/schema.md)",
+      );
+    },
+  }));
+  return { slots, slotOf, args };
 }
 
 function isNamedArgs(value: unknown, isTensor: IsTensor): boolean {
@@ -72,17 +124,18 @@ function isNamedArgs(value: unknown, isTensor: IsTensor): boolean {
 
 function checkNames(
   schema: OpSchema,
+  b: Binder,
   named: Readonly<Record<string, unknown>>,
-  slots: readonly Argument[],
   positional: readonly unknown[],
 ): void {
   const op = schema.qualifiedName;
-  for (const name of Object.keys(named)) {
-    if (!schema.args.some((a) => a.name === name)) {
+  for (const name in named) {
+    if (!Object.hasOwn(named, name)) continue;
+    const at = b.slotOf.get(name);
+    if (at === undefined) {
       const known = schema.args.map((a) => a.name).join(", ");
       throw new OpError(`${op}: unknown argument "${name}"; expected one of: ${known || "(none)"}`);
     }
-    const at = slots.findIndex((a) => a.name === name);
     if (at >= 0 && positional[at] !== undefined && named[name] !== undefined) {
       throw new OpError(`${op}: argument "${name}" given both by position (index ${at}) and by name`);
     }
@@ -93,32 +146,6 @@ function fill(op: string, arg: Argument): unknown {
   if (arg.hasDefault) return Array.isArray(arg.default) ? [...arg.default] : arg.default;
   if (arg.type.optional) return null;
   throw new OpError(`${op}: missing required argument "${arg.name}" (${formatType(arg.type)})`);
-}
-
-/** Each argument's type tree, built once (arguments are frozen and live as long as their schema). */
-const trees = new WeakMap<Argument, SchemaType>();
-
-function treeOf(arg: Argument): SchemaType {
-  let tree = trees.get(arg);
-  if (tree === undefined) {
-    tree = typeTree(arg.type, arg.alias, arg.listAlias);
-    trees.set(arg, tree);
-  }
-  return tree;
-}
-
-function check(op: string, arg: Argument, value: unknown, isTensor: IsTensor): unknown {
-  const tree = treeOf(arg);
-  const fail = (found: string): never => {
-    throw new OpError(`${op}: argument "${arg.name}" expected ${formatType(arg.type, arg.alias, arg.listAlias)}, found ${found}`);
-  };
-  const refuse = (t: SchemaType): never => {
-    throw new OpError(
-      `${op}: argument "${arg.name}" has type ${formatType(arg.type, arg.alias, arg.listAlias)}, whose ${unbindable(t)} ` +
-        "has no JS representation here: the op can be defined, but a value for it cannot be passed (see docs/schema.md)",
-    );
-  };
-  return bindValue(tree, value, isTensor, fail, refuse);
 }
 
 /** Checks `value` against `t` and returns what is bound (a fixed-size int list given one integer becomes the list). */

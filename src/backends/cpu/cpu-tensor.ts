@@ -13,7 +13,12 @@ export class CpuTensor implements RegularTensor {
   constructor(
     readonly dtype: DType,
     readonly shape: readonly number[],
-    /** The elements: `numel` of them, in the dtype's typed array (raw bits in a Uint16Array for float16 and bfloat16). */
+    /**
+     * The elements: `numel` of them, in the dtype's typed array (raw bits in a Uint16Array for
+     * float16 and bfloat16). A small result of a reduction (≤ 256 bytes) is a view into a 4 KiB
+     * buffer it shares with other small arrays, as Node's pooled Buffers are: do not transfer
+     * `data.buffer`; `rank.read` (or `data.slice()`) gives a copy of its own.
+     */
     readonly data: AnyTypedArray,
   ) {
     this.numel = numelOf(shape);
