@@ -154,3 +154,74 @@ export function spreadLines(spreads: readonly RowSpread[]): string[] {
   }
   return lines;
 }
+
+/** Slack at an iteration's edges for spans rounded to 0.1 µs in the file (ms). */
+const EDGE_MS = 0.001;
+
+/** The tail of one row's iterations: how much of the mean is a few slow ones, and where they waited. */
+export interface RowStalls {
+  readonly label: string;
+  /** Rank-iterations (every rank's "iteration" span). */
+  readonly count: number;
+  readonly medianUs: number;
+  readonly meanUs: number;
+  readonly p99Us: number;
+  /** Rank-iterations longer than `overUs`, and their share of all iteration time (0..1). */
+  readonly over: readonly { readonly overUs: number; readonly count: number; readonly share: number }[];
+  /** In the rank-iterations over the largest threshold: µs per step, summed, largest first. */
+  readonly slowSteps: readonly { readonly name: string; readonly us: number }[];
+}
+
+/**
+ * Per row: the distribution of the ranks' "iteration" spans and the rank-iterations over each of
+ * `thresholdsUs` (ascending), with the steps the slowest of them spent their time in. A mean far
+ * above the median is a tail; this says how many iterations make it and what they waited in.
+ */
+export function stallSummary(rows: readonly RowTrace[], thresholdsUs: readonly number[] = [100, 1000]): RowStalls[] {
+  const worst = thresholdsUs.length === 0 ? Infinity : Math.max(...thresholdsUs);
+  return rows.flatMap((row) => {
+    const its: number[] = [];
+    const slow = new Map<string, number>();
+    for (const spans of row.ranks) {
+      const stalled = new Map<number, TraceSpan>();
+      for (const s of spans) {
+        if (s.name !== "iteration") continue;
+        const us = (s.end - s.start) * 1000;
+        its.push(us);
+        if (us > worst) stalled.set(s.iter, s);
+      }
+      for (const s of spans) {
+        const it = stalled.get(s.iter);
+        // Only the steps inside the timed iteration (the benchmark's barrier before it is not).
+        if (s.name === "iteration" || it === undefined || s.start < it.start - EDGE_MS || s.end > it.end + EDGE_MS) continue;
+        slow.set(s.name, (slow.get(s.name) ?? 0) + (s.end - s.start) * 1000);
+      }
+    }
+    if (its.length === 0) return [];
+    const sorted = [...its].sort((a, b) => a - b);
+    const total = its.reduce((a, b) => a + b, 0);
+    return [{
+      label: row.label,
+      count: its.length,
+      medianUs: median(its),
+      meanUs: total / its.length,
+      p99Us: sorted[Math.min(sorted.length - 1, Math.floor(0.99 * (sorted.length - 1)))],
+      over: thresholdsUs.map((overUs) => {
+        const above = its.filter((us) => us > overUs);
+        return { overUs, count: above.length, share: total === 0 ? 0 : above.reduce((a, b) => a + b, 0) / total };
+      }),
+      slowSteps: [...slow].map(([name, us]) => ({ name, us })).sort((a, b) => b.us - a.us),
+    }];
+  });
+}
+
+/** stallSummary as text lines, one per row. */
+export function stallLines(stalls: readonly RowStalls[]): string[] {
+  return stalls.map((s) => {
+    const over = s.over.map((o) => `${o.count} over ${o.overUs} µs (${(100 * o.share).toFixed(0)} % of the time)`).join(", ");
+    const steps = s.slowSteps.length === 0 ? "" : `; those over ${s.over.at(-1)?.overUs} µs spent it in ` +
+      s.slowSteps.map((x) => `${x.name} ${Math.round(x.us)} µs`).join(", ");
+    return `# ${s.label}: ${s.count} rank-iterations, median ${s.medianUs.toFixed(1)} µs, mean ${s.meanUs.toFixed(1)}, ` +
+      `p99 ${s.p99Us.toFixed(1)}; ${over}${steps}`;
+  });
+}

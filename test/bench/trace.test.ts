@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseFlags } from "../../src/bench/flags.ts";
 import { Recorder } from "../../src/bench/recorder.ts";
-import { parseTrace, type RowTrace, spreadLines, summarizeTrace, traceJson } from "../../src/bench/trace.ts";
+import { parseTrace, type RowTrace, spreadLines, stallLines, stallSummary, summarizeTrace, traceJson } from "../../src/bench/trace.ts";
 
 const rows: RowTrace[] = [
   {
@@ -81,5 +81,39 @@ describe("--trace", () => {
     expect(parseFlags([]).trace).toBeUndefined();
     expect(parseFlags(["--trace", "t.json"]).trace).toBe("t.json");
     expect(() => parseFlags(["--trace="])).toThrow(/expects a file name/);
+  });
+});
+
+describe("--trace: the tail", () => {
+  // Rank 0: iterations of 10, 10, 10 and 2000 µs; rank 1: 10, 10, 300 and 10 µs. The 2 ms one
+  // waited 1900 µs in "barrier"; a benchmark barrier before it (outside the iteration) is not counted.
+  const span = (name: string, iter: number, start: number, us: number) => ({ name, iter, start, end: start + us / 1000 });
+  const rows: RowTrace[] = [{
+    label: "8 B out-of-place",
+    ranks: [
+      [span("iteration", 0, 0, 10), span("iteration", 1, 1, 10), span("iteration", 2, 2, 10),
+        span("bench_barrier", 3, 2.5, 400), span("iteration", 3, 3, 2000), span("barrier", 3, 3.05, 1900), span("kernel", 3, 4.96, 20)],
+      [span("iteration", 0, 0, 10), span("iteration", 1, 1, 10), span("iteration", 2, 2, 300), span("iteration", 3, 3, 10)],
+    ],
+  }];
+
+  it("counts the slow rank-iterations, their share of the time, and the steps they waited in", () => {
+    const [s] = stallSummary(rows);
+    expect(s.count).toBe(8);
+    expect(s.medianUs).toBeCloseTo(10, 6);
+    expect(s.meanUs).toBeCloseTo((6 * 10 + 300 + 2000) / 8, 6);
+    expect(s.over.map((o) => o.count)).toEqual([2, 1]);
+    expect(s.over[1].share).toBeCloseTo(2000 / 2360, 6);
+    expect(s.slowSteps.map((x) => x.name)).toEqual(["barrier", "kernel"]);
+    expect(s.slowSteps[0].us).toBeCloseTo(1900, 6);
+    const [line] = stallLines([s]);
+    expect(line).toMatch(/8 rank-iterations, median 10\.0 µs, mean 295\.0.*2 over 100 µs .*1 over 1000 µs \(85 % of the time\); those over 1000 µs spent it in barrier 1900 µs, kernel 20 µs$/);
+  });
+
+  it("reads a file written by traceJson the same way, and skips rows without iterations", () => {
+    const back = stallSummary(parseTrace(traceJson([...rows, { label: "empty", ranks: [[]] }])));
+    expect(back).toHaveLength(1);
+    expect(back[0].over.map((o) => o.count)).toEqual([2, 1]);
+    expect(back[0].slowSteps[0].name).toBe("barrier");
   });
 });
