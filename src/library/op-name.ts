@@ -45,3 +45,19 @@ export function canonicalOpName(text: string): string | undefined {
   const op = parseOpName(text);
   return op === undefined ? undefined : formatOpName(op);
 }
+
+/**
+ * `canonicalOpName(text) ?? text`, cached by spelling: the dispatcher looks its op up (and the
+ * registry its arguments) on every call, and parsing the name each time (a regular expression and
+ * a string concatenation) cost ~0.2 µs of an 8-byte all-reduce's ~5 µs.
+ */
+export function opKey(text: string): string {
+  let k = keys.get(text);
+  if (k === undefined) {
+    k = canonicalOpName(text) ?? text;
+    if (keys.size < 10_000) keys.set(text, k);
+  }
+  return k;
+}
+
+const keys = new Map<string, string>();

@@ -5,7 +5,7 @@
  */
 import { quote } from "../core/args.ts";
 import { OpError } from "../core/errors.ts";
-import { canonicalOpName } from "./op-name.ts";
+import { canonicalOpName, opKey } from "./op-name.ts";
 
 /**
  * Symm-mem argument names by op. Op names are qualified (`ns::name[.overload]`); `ns::name.default`
@@ -16,12 +16,12 @@ export class SymmMemRegistry {
 
   /** The registered argument names, or undefined when the op has none registered. */
   get(opName: string): readonly string[] | undefined {
-    return this.#args.get(key(opName));
+    return this.#args.get(opKey(opName));
   }
 
   /** True when `opName` has a registration. */
   isRegistered(opName: string): boolean {
-    return this.#args.has(key(opName));
+    return this.#args.has(opKey(opName));
   }
 
   /** True when `argName` is one of the registered symm-mem arguments of `opName`. */
@@ -48,25 +48,13 @@ export class SymmMemRegistry {
 
   /** Removes the registration; true when there was one. */
   remove(opName: string): boolean {
-    return this.#args.delete(key(opName));
+    return this.#args.delete(opKey(opName));
   }
 
   /** Qualified names of every op with a registration, sorted. */
   registeredOps(): string[] {
     return [...this.#args.keys()].sort();
   }
-}
-
-/** Canonical names by spelling: the dispatcher asks on every call, and parsing a name each time costs ~0.1 µs. */
-const keys = new Map<string, string>();
-
-function key(opName: string): string {
-  let k = keys.get(opName);
-  if (k === undefined) {
-    k = canonicalOpName(opName) ?? opName;
-    if (keys.size < 10_000) keys.set(opName, k);
-  }
-  return k;
 }
 
 /** The process-wide registry (per worker: each rank has its own module instance). */
