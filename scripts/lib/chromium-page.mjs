@@ -18,7 +18,9 @@ export async function runInChromium({ root, pagePath, out, err, run }) {
   let browser;
   try {
     await server.listen();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
+    // BENCH_CHROMIUM_ARGS: more switches for an experiment (e.g. "--js-flags=--no-concurrent-recompilation").
+    const extra = (process.env.BENCH_CHROMIUM_ARGS ?? "").split(" ").filter((a) => a !== "");
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: [...chromiumArgs, ...extra] });
     const page = await browser.newPage();
     await page.exposeFunction("__benchWrite", (stream, line) => (stream === "out" ? out : err)(line));
     page.on("pageerror", (e) => err(`# page error: ${e.message}`));

@@ -61,6 +61,10 @@ export interface BenchOptions {
   readonly wasmHeap: boolean;
   /** webshmem::host_all_reduce_'s oneRoundMaxBytes on every rank; undefined: the library's default. */
   readonly oneRoundMax: number | undefined;
+  /** webshmem::host_all_reduce_'s chunkBytes on every rank (a multiple of 256); undefined: the library's default. */
+  readonly chunkBytes: number | undefined;
+  /** webshmem::host_all_reduce_'s inSlots and outSlots on every rank; undefined: the library's defaults. */
+  readonly slots: number | undefined;
   readonly help: boolean;
   /** Adjustments the parser made (e.g. node forces the cpu backend), for stderr. */
   readonly notes: readonly string[];
@@ -123,7 +127,7 @@ export function parseDType(text: string, flag = "-d", field?: OptionKey): Collec
   return d;
 }
 
-type Kind = "bytes" | "factor" | "count" | "count0" | "bit" | "redop" | "dtype" | "ranks" | "root" | "experts" | "hidden" | "op" | "algo"
+type Kind = "bytes" | "chunk" | "slots" | "factor" | "count" | "count0" | "bit" | "redop" | "dtype" | "ranks" | "root" | "experts" | "hidden" | "op" | "algo"
   | "backend" | "runtime" | "path" | "switch";
 
 interface FlagSpec {
@@ -161,6 +165,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: "baselines", key: "baselines", kind: "bit", help: "0/1: measure the baselines in the same run, default 1" },
   { long: "wasm_heap", key: "wasmHeap", kind: "bit", help: "0/1: heap slabs as WebAssembly memories, read in place by the host reductions, where the runtime has multi-memory; default 1" },
   { long: "one_round_max", key: "oneRoundMax", kind: "bytes", help: "host all-reduce: largest device tensor taking the one-round path (0: none); default the library's" },
+  { long: "chunk_bytes", key: "chunkBytes", kind: "chunk", help: "host all-reduce pipeline: bytes per chunk (a multiple of 256); default the library's" },
+  { long: "slots", key: "slots", kind: "slots", help: "host all-reduce pipeline: in-slots and out-slots per rank, 1..1024; default the library's" },
   { short: "h", long: "help", key: "help", kind: "switch", help: "print this help" },
 ];
 
@@ -169,7 +175,7 @@ export function defaultOptions(runtime: BenchRuntime = "deno"): BenchOptions {
     minBytes: 8, maxBytes: 32 * 1024 ** 2, stepFactor: 4, stepBytes: 0, iters: 20, warmup: 5, check: true,
     redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, hidden: DEFAULT_HIDDEN, op: "all_reduce", algo: "auto",
     backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, trace: undefined, baselines: true, wasmHeap: true,
-    oneRoundMax: undefined, help: false, notes: [],
+    oneRoundMax: undefined, chunkBytes: undefined, slots: undefined, help: false, notes: [],
   };
 }
 
@@ -228,6 +234,12 @@ function convert(spec: FlagSpec, text: string, names: OptionNames = CLI_NAMES): 
     }
     case "count": return integer(flag, text, 1, 1_000_000, "an iteration count", key);
     case "count0": return integer(flag, text, 0, 1_000_000, "an iteration count", key);
+    case "chunk": {
+      const v = parseBytes(text, flag, key);
+      if (v < 256 || v % 256 !== 0) throw new BenchFlagError(`${flag} expects a chunk size that is a positive multiple of 256 bytes; found "${text}"`, key);
+      return v;
+    }
+    case "slots": return integer(flag, text, 1, 1024, "slots per rank", key);
     case "bit": return integer(flag, text, 0, 1, "0 or 1", key) === 1;
     case "redop": return oneOf(flag, text, REDOPS, key);
     case "dtype": return parseDType(text, flag, key);

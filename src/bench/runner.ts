@@ -200,8 +200,12 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
   for (const n of o.notes) io.err(`# note: ${n}`);
   if (o.trace !== undefined && fused) io.err(`# note: --trace records the collectives and the naive baseline; the trace of ${o.op} will be empty`);
 
-  const settings = o.oneRoundMax === undefined ? undefined
-    : { [HOST_IN_PLACE]: { oneRoundMaxBytes: o.oneRoundMax } };
+  const host = {
+    ...(o.oneRoundMax !== undefined ? { oneRoundMaxBytes: o.oneRoundMax } : {}),
+    ...(o.chunkBytes !== undefined ? { chunkBytes: o.chunkBytes } : {}),
+    ...(o.slots !== undefined ? { inSlots: o.slots, outSlots: o.slots } : {}),
+  };
+  const settings = Object.keys(host).length === 0 ? undefined : { [HOST_IN_PLACE]: host };
   if (settings !== undefined) io.out(`# Settings: ${Object.entries(settings).map(([op, v]) => `${op} ${JSON.stringify(v)}`).join("; ")}`);
   let world: World | undefined;
   let naive: NaiveCollective | undefined;

@@ -34,6 +34,14 @@ describe("bench flags (nccl-tests spelling)", () => {
     expect(() => parseFlags(["--one_round_max", "-1"])).toThrow(BenchFlagError);
   });
 
+  it("--chunk_bytes (a multiple of 256) and --slots (1..1024) set the host pipeline's shape; unset leave the library's", () => {
+    expect(parseFlags([])).toMatchObject({ chunkBytes: undefined, slots: undefined });
+    expect(parseFlags(["--chunk_bytes", "2M", "--slots=32"])).toMatchObject({ chunkBytes: 2 << 20, slots: 32 });
+    expect(parseFlags(["--chunk_bytes", "256"]).chunkBytes).toBe(256);
+    for (const bad of ["100", "0", "1000", "lots"]) expect(() => parseFlags(["--chunk_bytes", bad])).toThrow(BenchFlagError);
+    for (const bad of ["0", "1025", "1.5"]) expect(() => parseFlags(["--slots", bad])).toThrow(BenchFlagError);
+  });
+
   it("--wasm_heap 0|1 (default 1) is launch's wasmHeap", () => {
     expect(parseFlags([]).wasmHeap).toBe(true);
     expect(parseFlags(["--wasm_heap", "0"]).wasmHeap).toBe(false);

@@ -14,12 +14,58 @@
  *     spin up to SPIN_US_FREE_CORES, then sleep;
  *   - otherwise: spin SPIN_US_SHARED_CORES (a peer already on its way answers within that), then
  *     sleep.
+ *
+ * And only while it pays, measured (SpinGauge): a realm whose recent spins hardly ever ended the
+ * wait stops spinning and sleeps at once, re-measuring with one spin in SPIN_PROBE_EVERY waits.
+ * With 16 webgpu ranks on 2 cores in Chromium, 1.4 % of the 10 µs spins ended the wait and each
+ * cost ~18 µs of a core (a spinner is preempted too): ~70 µs per rank and call, on every rank,
+ * while the peers it waits for need the cores (BENCHMARKS.md, issue 14).
  */
 
 /** Spin budget when every busy thread has a core (µs): above the 99th-percentile wake-up cost. */
 export const SPIN_US_FREE_CORES = 1000;
 /** Spin budget when threads outnumber cores (µs). */
 export const SPIN_US_SHARED_CORES = 10;
+
+/** Below this share of spins that ended their wait, spinning does not pay. */
+export const SPIN_MIN_WIN_RATE = 0.1;
+/** While spinning does not pay, one wait in this many spins anyway, to re-measure. */
+export const SPIN_PROBE_EVERY = 16;
+/** Spins the gauge's average is taken over (an exponential average: each outcome weighs 1/16). */
+const SPIN_WINDOW = 16;
+
+/** Whether spinning pays in this realm: the recent share of spins that ended the wait. */
+export class SpinGauge {
+  private rate = 1; // optimistic: spin until the measurement says otherwise
+  private skipped = 0;
+
+  /** The recent share of spins that ended their wait (1 before any). */
+  get winRate(): number {
+    return this.rate;
+  }
+
+  /** Whether this wait should spin: yes while spins pay, and one wait in SPIN_PROBE_EVERY when not. */
+  pays(): boolean {
+    if (this.rate >= SPIN_MIN_WIN_RATE) return true;
+    if (++this.skipped < SPIN_PROBE_EVERY) return false;
+    this.skipped = 0;
+    return true;
+  }
+
+  /** A spin ended: `won` when the wait was over before its budget ran out. */
+  record(won: boolean): void {
+    this.rate += ((won ? 1 : 0) - this.rate) / SPIN_WINDOW;
+  }
+
+  /** Back to the optimistic start (a new policy, tests). */
+  reset(): void {
+    this.rate = 1;
+    this.skipped = 0;
+  }
+}
+
+/** This realm's gauge, used by the wait loop (wait.ts). */
+export const spinGauge = new SpinGauge();
 
 export interface SpinPolicy {
   /** Microseconds to spin before the first sleep. */
@@ -53,6 +99,7 @@ export function setSpinPolicy(policy: SpinPolicy): void {
     throw new RangeError(`spin policy: spinUs must be a non-negative number of microseconds, found ${policy.spinUs}`);
   }
   current = policy;
+  spinGauge.reset();
 }
 
 /** This realm's policy. */

@@ -1,7 +1,8 @@
 /**
  * The one wait loop of the library: signal pads (CAS on a pad slot) and the host pipeline's
  * per-chunk progress counters both wait here. It spins for the realm's budget (spin-policy.ts:
- * long while every busy thread has a core, briefly when they share them), then sleeps on the
+ * long while every busy thread has a core, briefly when they share them, not at all while spins
+ * measurably do not pay), then sleeps on the
  * word in slices of at most SLICE_MS, so the abort word and the caller's own failure checks are
  * seen soon even if a wake-up is missed. It throws PeerLostError as soon as the abort word is
  * set and TimeoutError after `timeoutMs` (0: no timeout, as in PyTorch).
@@ -9,7 +10,7 @@
 import { PeerLostError, TimeoutError } from "../../core/errors.ts";
 import { canBlock } from "../../core/runtime.ts";
 import { ABORT, DEATHS, PADS_USED } from "../control.ts";
-import { spinPolicy } from "./spin-policy.ts";
+import { spinGauge, spinPolicy } from "./spin-policy.ts";
 
 /** Longest single sleep, so a missed wake-up still sees the abort word soon. */
 export const SLICE_MS = 50;
@@ -68,14 +69,23 @@ export function abortReason(lost: number, control?: Int32Array): { why: string; 
   return { why: died ?? `rank ${lost - 1} failed in this run`, failed: lost - 1 };
 }
 
-/** Spins for the wait's budget (checking the clock every 64 attempts); true when the wait is over. */
+/**
+ * Spins for the wait's budget (checking the clock every 64 attempts) while spinning pays in this
+ * realm (spinGauge); true when the wait is over.
+ */
 function spin(w: WaitSpec): boolean {
   const us = w.spinUs ?? spinPolicy().spinUs;
-  if (us <= 0) return false;
+  if (us <= 0 || !spinGauge.pays()) return false;
   const until = performance.now() + us / 1000;
   do {
-    for (let i = 0; i < 64; i++) if (w.attempt()) return true;
+    for (let i = 0; i < 64; i++) {
+      if (w.attempt()) {
+        spinGauge.record(true);
+        return true;
+      }
+    }
   } while (performance.now() < until);
+  spinGauge.record(false);
   return false;
 }
 
