@@ -6,10 +6,11 @@
 //   e.g. node scripts/thread-cpu.mjs -- npm run bench -- --runtime chromium -g 16 -b 8 -e 8 -n 1000 --baselines 0
 //
 // Every MS (default 100) it reads utime + stime of every thread of every process on the machine
-// whose command line is Chromium's or Deno's (so run nothing else of theirs meanwhile); at the end it prints, per process type (browser, renderer, gpu-process, ...,
-// deno) and thread name (DedicatedWorker, Chrome_ChildIOT, ...), the CPU seconds those threads used
-// (each thread's last reading: threads that ended between two readings lose at most MS of it) and
-// their count. Per call: run it twice with different -n and divide the difference.
+// whose command line is Chromium's or Deno's (so run nothing else of theirs meanwhile). At the end
+// it prints, per process type (browser, renderer, gpu-process, ..., deno) and thread name
+// (DedicatedWorker, Chrome_ChildIOT, ...), the CPU seconds those threads used (each thread's last
+// reading: threads that ended between two readings lose at most MS of it) and their count. Per
+// call: run it twice with different -n and divide the difference.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
