@@ -3,8 +3,9 @@
  * per-chunk progress counters both wait here. It spins for the realm's budget (spin-policy.ts:
  * long while every busy thread has a core, briefly when they share them, not at all while spins
  * measurably do not pay), then sleeps on the word in slices of at most SLICE_MS, so the abort
- * word and the caller's own failure checks are seen soon even if a wake-up is missed. It throws PeerLostError as soon as the abort word is
- * set and TimeoutError after `timeoutMs` (0: no timeout, as in PyTorch).
+ * word and the caller's own failure checks are seen soon even if a wake-up is missed. It throws
+ * PeerLostError as soon as the abort word is set and TimeoutError after `timeoutMs` (0: no
+ * timeout, as in PyTorch).
  */
 import { PeerLostError, TimeoutError } from "../../core/errors.ts";
 import { canBlock } from "../../core/runtime.ts";
