@@ -59,6 +59,13 @@ export interface Backend<T extends RegularTensor = RegularTensor> {
 }
 
 const backends = new Map<string, Backend>();
+/** Bumped by every registration and removal, so a cached backend choice can tell it is stale. */
+let generation = 0;
+
+/** How many times the backend registry changed (the dispatcher's call memo compares it). @internal */
+export function backendsGeneration(): number {
+  return generation;
+}
 
 /** Adds a backend (a plugin from another package uses this too); the name must be new. */
 export function registerBackend(backend: Backend): void {
@@ -66,11 +73,12 @@ export function registerBackend(backend: Backend): void {
     throw new OpError(`registerBackend: a backend named "${backend.name}" is already registered`);
   }
   backends.set(backend.name, backend as Backend);
+  generation++;
 }
 
 /** Removes the backend named `name`, if there is one; its tensors are left as they are. */
 export function unregisterBackend(name: string): void {
-  backends.delete(name);
+  if (backends.delete(name)) generation++;
 }
 
 /** The backend named `name`; throws an OpError listing the registered ones when there is none. */

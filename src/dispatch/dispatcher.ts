@@ -9,6 +9,7 @@ import type { OpContext, OpEvent } from "../backends/context.ts";
 import type { RankContext } from "../backends/rank-context.ts";
 import { layoutSlots, Workspace } from "./workspace.ts";
 import { callSignature } from "./signature.ts";
+import { CallMemo, type MemoPlan } from "./call-memo.ts";
 import type { Signature } from "../heap/agreement.ts";
 import type { Kernel } from "../library/library.ts";
 
@@ -83,6 +84,8 @@ export class Dispatcher {
   hadFailures = false;
   /** Per group: the collectives issued and not settled, and the last of them (the group's queue). */
   private readonly queues = new Map<Group, GroupQueue>();
+  /** Each op's last call, bound (call-memo.ts). @internal */
+  readonly memo = new CallMemo();
 
   /** See Rank.recover. */
   async recover(): Promise<RecoveryState> {
@@ -92,6 +95,7 @@ export class Dispatcher {
     for (const byPurpose of this.workspaces.values()) for (const ws of byPurpose.values()) ws.drop();
     this.workspaces.clear();
     this.queues.clear();
+    this.memo.clear();
     this.hadFailures = false;
     const groups: GroupAllocationState[] = [];
     for (const g of this.rank.symm.knownGroups()) {
@@ -137,6 +141,14 @@ export class Dispatcher {
           "a step calls ops through the caller it receives as its first argument",
       );
     }
+    const memo = this.memo.find(name, values);
+    if (memo !== undefined) {
+      const done = this.replay(memo);
+      if (done !== undefined) {
+        this.memo.hits++;
+        return done;
+      }
+    }
     const entry = findOp(name);
     if (entry === undefined) {
       throw new OpError(`unknown operator "${name}"; defined operators: ${listOps().join(", ") || "none"}`);
@@ -156,8 +168,34 @@ export class Dispatcher {
     const group = typeof args.group_name === "string" ? this.rank.symm.group(args.group_name) : undefined;
     // Read once per call: the getter consults the registry.
     const symmArgs = entry.symmMemArgs;
+    const groupName = typeof args.group_name === "string" ? args.group_name : undefined;
+    const plan = this.memo.remember(name, values, isTensor, { entry, args, backend, kernel, symmArgs, group, groupName });
     if (group === undefined) return this.run(entry, symmArgs, args, backend, kernel, undefined);
-    return this.onGroup(group, (q) => this.collective(entry, symmArgs, args, backend, kernel, group, q));
+    return this.onGroup(group, (q) => this.collective(entry, symmArgs, args, backend, kernel, group, q, plan));
+  }
+
+  /**
+   * A call the memo bound before: the same checks a fresh call makes after binding (liveness of
+   * its symmetric tensors, its group), then the same path. Undefined when its group_name now
+   * names another group: then it is bound afresh.
+   */
+  private replay(p: MemoPlan): Promise<unknown> | undefined {
+    const op = p.entry.schema.qualifiedName;
+    for (const [arg, t] of p.symmetric) t.assertLive(`${op}: argument ${arg}`);
+    if (p.groupName === undefined) return this.run(p.entry, p.symmArgs, p.args, p.backend, p.kernel, undefined);
+    const group = this.rank.symm.group(p.groupName);
+    if (group !== p.group) return undefined;
+    return this.onGroup(group, (q) => this.collective(p.entry, p.symmArgs, p.args, p.backend, p.kernel, group, q, p));
+  }
+
+  /** A remembered call's agreement signature, rebuilt when the op's settings changed. */
+  private signatureOf(p: MemoPlan, group: Group): Signature {
+    const settings = this.settings.get(p.entry.schema.qualifiedName);
+    if (p.signature === undefined || p.signatureSettings !== settings) {
+      p.signature = callSignature(p.entry.schema, p.args, group, p.symmArgs, settings);
+      p.signatureSettings = settings;
+    }
+    return p.signature;
   }
 
   /**
@@ -179,17 +217,19 @@ export class Dispatcher {
 
   /**
    * A call on a group: agreement (the signature is published before anything else and checked at
-   * the first synchronisation), then the call; on failure every heap allocation it made is undone,
-   * its board says it failed (peers waiting for this rank give up), and if this rank had already
-   * signalled a peer the group is unusable until the run ends (the world's recovery resets it).
+   * the first synchronisation; a remembered call's, `memo`, is built once per settings), then the
+   * call; on failure every heap allocation it made is undone, its board says it failed (peers
+   * waiting for this rank give up), and if this rank had already signalled a peer the group is
+   * unusable until the run ends (the world's recovery resets it).
    */
   private collective(
     entry: OpEntry, symmArgs: readonly string[] | undefined, args: BoundArgs, backend: Backend, kernel: Kernel<OpContext>,
-    group: Group, queue: GroupQueue,
+    group: Group, queue: GroupQueue, memo: MemoPlan | undefined,
   ): Promise<unknown> {
     const op = entry.schema.qualifiedName;
-    return this.agreed(op, group, queue, () => callSignature(entry.schema, args, group, symmArgs, this.settings.get(op)),
-      () => this.run(entry, symmArgs, args, backend, kernel, group));
+    const signature = memo !== undefined ? () => this.signatureOf(memo, group)
+      : () => callSignature(entry.schema, args, group, symmArgs, this.settings.get(op));
+    return this.agreed(op, group, queue, signature, () => this.run(entry, symmArgs, args, backend, kernel, group));
   }
 
   /**
