@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // CPU time per thread of the Chromium and Deno processes while a command runs (Linux: /proc), the
-// "CPU picture" behind issue 14's numbers: which threads of which process used the cores.
+// "CPU picture" behind issue 14's numbers: which threads of which process used the cores, and
+// how long they were runnable but waited for one.
 //
 //   node scripts/thread-cpu.mjs [--every MS] -- <command...>
 //   e.g. node scripts/thread-cpu.mjs -- npm run bench -- --runtime chromium -g 16 -b 8 -e 8 -n 1000 --baselines 0
 //
-// Every MS (default 100) it reads utime + stime of every thread of every process on the machine
-// whose command line is Chromium's or Deno's (so run nothing else of theirs meanwhile). At the end
-// it prints, per process type (browser, renderer, gpu-process, ..., deno) and thread name
-// (DedicatedWorker, Chrome_ChildIOT, ...), the CPU seconds those threads used (each thread's last
-// reading: threads that ended between two readings lose at most MS of it) and their count. Per
-// call: run it twice with different -n and divide the difference.
+// Every MS (default 100) it reads every thread of every process on the machine whose executable
+// is Chromium or Deno (so run nothing else of theirs meanwhile): /proc/PID/task/TID/schedstat,
+// the nanoseconds it ran and the nanoseconds it spent runnable in a run queue, waiting for a core
+// (utime + stime of .../stat, in 10 ms ticks, where a kernel has no schedstat). At the end it
+// prints, per process type (browser, renderer, gpu-process, ..., deno) and thread name
+// (DedicatedWorker, Chrome_ChildIOT, ...), those seconds (each thread's last reading: threads
+// that ended between two readings lose at most MS of it) and their count. Per call: run it twice
+// with different -n and divide the difference. Sampling itself costs a few percent of one core at
+// the default period (every thread's files, 10 times a second); a period of 20 ms cost a quarter
+// of a core on 2 cores (2026-12-08), so keep it at 100 or more while measuring.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -25,12 +30,25 @@ export function parseStat(text) {
   return Number.isFinite(ticks) ? { name: text.slice(open + 1, close), ticks } : undefined;
 }
 
-/** The process type of a command line: Chromium's --type=..., "browser" for Chromium's own, "deno". */
+/**
+ * The process type of a command line (its words separated by spaces or NULs): Chromium's
+ * --type=..., "browser" for Chromium's own, "deno"; undefined for any other executable, even one
+ * whose arguments name them (`node scripts/bench.mjs --runtime chromium`).
+ */
 export function processType(cmdline) {
+  const exe = cmdline.split(/[\s\0]/, 1)[0] ?? "";
+  const base = exe.slice(exe.lastIndexOf("/") + 1);
+  if (base === "deno") return "deno";
+  if (!/^(chromium|chrome|headless_shell|chrome-headless-shell)$/.test(base)) return undefined;
   const m = /--type=([a-z-]+)/.exec(cmdline);
-  if (m !== null) return m[1];
-  if (/(^|\/)deno(\s|\0|$)/.test(cmdline)) return "deno";
-  return /chrom/.test(cmdline) ? "browser" : undefined;
+  return m !== null ? m[1] : "browser";
+}
+
+/** Run and run-queue wait (ns) and timeslices of a thread, from the text of /proc/PID/task/TID/schedstat. */
+export function parseSchedstat(text) {
+  const f = text.trim().split(/\s+/).map(Number);
+  if (f.length < 3 || !f.slice(0, 3).every(Number.isFinite)) return undefined;
+  return { runNs: f[0], waitNs: f[1], slices: f[2] };
 }
 
 /** Thread name with a trailing number dropped ("ThreadPoolForeg" stays, "worker-3" → "worker-#"). */
@@ -66,18 +84,31 @@ function sample(into) {
     }
     for (const tid of tids) {
       const st = parseStat(read(`/proc/${pid}/task/${tid}/stat`) ?? "");
-      if (st !== undefined) into.set(`${pid}/${tid}`, { type, kind: threadKind(st.name), ticks: st.ticks });
+      if (st === undefined) continue;
+      const sched = parseSchedstat(read(`/proc/${pid}/task/${tid}/schedstat`) ?? "");
+      into.set(`${pid}/${tid}`, {
+        type, kind: threadKind(st.name),
+        seconds: sched !== undefined ? sched.runNs / 1e9 : st.ticks / USER_HZ,
+        waitSeconds: sched !== undefined ? sched.waitNs / 1e9 : undefined,
+      });
     }
   }
 }
 
-/** Seconds per (type, thread kind), most first. */
-export function summarize(threads, ticksPerSecond) {
+/** Linux's USER_HZ (the unit of utime and stime) is 100 on every architecture Debian ships. */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds and run-queue seconds (undefined where no thread had schedstat) per (type, thread
+ * kind), most CPU first.
+ */
+export function summarize(threads) {
   const sums = new Map();
   for (const t of threads.values()) {
     const key = `${t.type}\t${t.kind}`;
-    const s = sums.get(key) ?? { type: t.type, kind: t.kind, seconds: 0, threads: 0 };
-    s.seconds += t.ticks / ticksPerSecond;
+    const s = sums.get(key) ?? { type: t.type, kind: t.kind, seconds: 0, waitSeconds: undefined, threads: 0 };
+    s.seconds += t.seconds;
+    if (t.waitSeconds !== undefined) s.waitSeconds = (s.waitSeconds ?? 0) + t.waitSeconds;
     s.threads++;
     sums.set(key, s);
   }
@@ -105,13 +136,15 @@ async function main(argv) {
   const code = await new Promise((resolve) => child.on("exit", (c, sig) => resolve(c ?? (sig ? 1 : 0))));
   clearInterval(timer);
   const wall = (performance.now() - t0) / 1000;
-  // Linux's USER_HZ is 100 on every architecture Debian ships.
-  const rows = summarize(threads, 100);
+  const rows = summarize(threads);
   const total = rows.reduce((a, r) => a + r.seconds, 0);
   console.log(`# thread-cpu: ${wall.toFixed(1)} s wall, ${total.toFixed(2)} s CPU in chromium/deno threads (${(total / wall).toFixed(2)} cores on average)`);
-  console.log("#   process        thread               CPU (s)  threads");
+  console.log("# waiting: seconds its threads were runnable but had no core (summed over threads; - without schedstat)");
+  console.log("#   process        thread               CPU (s)  waiting (s)  threads");
   for (const r of rows) {
-    if (r.seconds > 0) console.log(`    ${r.type.padEnd(14)} ${r.kind.padEnd(18)} ${r.seconds.toFixed(2).padStart(9)}  ${String(r.threads).padStart(7)}`);
+    if (r.seconds <= 0) continue;
+    const wait = r.waitSeconds === undefined ? "-" : r.waitSeconds.toFixed(2);
+    console.log(`    ${r.type.padEnd(14)} ${r.kind.padEnd(18)} ${r.seconds.toFixed(2).padStart(9)}  ${wait.padStart(11)}  ${String(r.threads).padStart(7)}`);
   }
   return code;
 }
