@@ -2,7 +2,9 @@
  * The benchmark's rank module: `world.run("measure", spec)` and friends run here, in every rank.
  * Each timed iteration starts at a barrier of all ranks and is timed inside the rank, from the
  * barrier's release to the op's return with the device queue drained (webgpu: the uploads and
- * kernels the op queued are part of its time); the runner takes the slowest rank's mean.
+ * kernels the op queued are part of its time); the runner takes the slowest rank's mean. What an
+ * iteration does untimed (the check's readback, resets) waits at a second barrier until every
+ * rank's timed window has ended, so no rank's untimed device work lands in a peer's window.
  */
 import {
   type CollectiveDType, DEFAULT_HOST_TUNING, findOp, heapBlockBytes, paddedSize, type Rank, type ReduceOp,
@@ -156,6 +158,12 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
     const want = s.expected !== undefined ? expectedSlice(s.op, s.expected, rank.rank, s.outCount)
       : s.selfCheck === true ? selfExpected(s, rank) : undefined;
     const overwritesInput = s.plan.resultAt === "input" || s.plan.outIsInput;
+    // Untimed work between two timed windows (the check's readback, the input's reset, the
+    // poisoning of out and splits) waits until every rank's timed window has ended, as the naive
+    // loop's main thread waits for every worker's "done" before it resets: else a rank that
+    // finished first does its readback and uploads through the device (one GPU process for all
+    // ranks in Chromium) inside its peers' timed windows (BENCHMARKS.md, issue 14, 2026-12-08).
+    const untimedWork = want !== undefined || overwritesInput || splits !== undefined;
     let wrong = 0;
     let totalMs = 0;
     const times: number[] = [];
@@ -185,6 +193,7 @@ export async function measure(rank: Rank, s: MeasureSpec): Promise<MeasureResult
         recorder.note("bench_barrier", b0, w0);
         recorder.note("iteration", w0, w0 + ms);
       }
+      if (untimedWork) await st.sync.barrier({ channel: SYNC_CHANNEL });
       if (want !== undefined) {
         const at = s.plan.resultAt === "returned" ? (result as Tensor)
           : s.plan.resultAt === "out" && !s.plan.outIsInput ? (t.out as Tensor) : t.x;
