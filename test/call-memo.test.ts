@@ -92,6 +92,21 @@ describe("the call memo", () => {
     expect(hits(rank)).toBe(h);
   });
 
+  it("refuses a remembered call of an op whose definition was disposed, as a fresh call", async () => {
+    const def = lib("memo_gone");
+    def.define("f(Tensor x) -> str");
+    const kernels = new Library("memo_gone", "IMPL");
+    libs.push(kernels);
+    kernels.impl("f", () => "ran", "cpu");
+    const rank = localRank();
+    const x = rank.tensor([1]);
+    expect(await rank.ops.memo_gone.f(x)).toBe("ran");
+    expect(await rank.ops.memo_gone.f(x)).toBe("ran");
+    expect(hits(rank)).toBe(1);
+    def.dispose();
+    await expect(rank.ops.memo_gone.f(x)).rejects.toThrow(/unknown operator "memo_gone::f"/);
+  });
+
   it("refuses a freed symmetric tensor on a remembered call, as on a fresh one", async () => {
     const l = lib("memo_freed");
     l.define("k(Tensor a, str group_name) -> ()");

@@ -177,7 +177,8 @@ export class Dispatcher {
   /**
    * A call the memo bound before: the same checks a fresh call makes after binding (liveness of
    * its symmetric tensors, its group), then the same path. Undefined when its group_name now
-   * names another group: then it is bound afresh.
+   * names another group, and then it is bound afresh: a guard only, since groups are neither
+   * removed nor renamed today (`newGroup` refuses a name in use).
    */
   private replay(p: MemoPlan): Promise<unknown> | undefined {
     const op = p.entry.schema.qualifiedName;
