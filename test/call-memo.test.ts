@@ -3,15 +3,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type BoundArgs, Library, type Rank } from "../src/index.ts";
 import { backendsGeneration, registerBackend, unregisterBackend } from "../src/backends/backend.ts";
-import type { Dispatcher } from "../src/dispatch/dispatcher.ts";
+import { type Dispatcher, isTensor } from "../src/dispatch/dispatcher.ts";
 import { localRank } from "./helpers/local-rank.ts";
 
 const libs: Library[] = [];
 afterEach(() => {
   while (libs.length > 0) libs.pop()!.dispose();
 });
-function lib(ns: string): Library {
-  const l = new Library(ns, "DEF");
+function lib(ns: string, kind: "DEF" | "IMPL" = "DEF"): Library {
+  const l = new Library(ns, kind);
   libs.push(l);
   return l;
 }
@@ -67,8 +67,7 @@ describe("the call memo", () => {
   it("sees a kernel, symm-mem arguments and backends registered after the call it remembers", async () => {
     const l = lib("memo_registry");
     l.define("k(Tensor a, str group_name) -> str");
-    const first = new Library("memo_registry", "IMPL");
-    libs.push(first);
+    const first = lib("memo_registry", "IMPL");
     first.impl("k", () => "first", "cpu");
     const rank = localRank();
     const a = rank.tensor([1, 2]);
@@ -95,8 +94,7 @@ describe("the call memo", () => {
   it("refuses a remembered call of an op whose definition was disposed, as a fresh call", async () => {
     const def = lib("memo_gone");
     def.define("f(Tensor x) -> str");
-    const kernels = new Library("memo_gone", "IMPL");
-    libs.push(kernels);
+    const kernels = lib("memo_gone", "IMPL");
     kernels.impl("f", () => "ran", "cpu");
     const rank = localRank();
     const x = rank.tensor([1]);
@@ -133,7 +131,7 @@ describe("the call memo", () => {
     expect(await rank.ops.memo_settings.k(a, "world")).toBe("null");
     expect(await rank.ops.memo_settings.k(a, "world")).toBe("null");
     const memo = dispatcherOf(rank).memo;
-    const words = () => [...(memo.find("memo_settings::k", [a, "world"])?.signature?.words ?? [])];
+    const words = () => [...(memo.find("memo_settings::k", [a, "world"], isTensor)?.signature?.words ?? [])];
     const plain = words();
     rank.configure("memo_settings::k", { depth: 2 });
     expect(await rank.ops.memo_settings.k(a, "world")).toBe('{"depth":2}');

@@ -20,7 +20,7 @@ import type { OpContext } from "../backends/context.ts";
 import type { Group } from "../heap/group.ts";
 import type { Signature } from "../heap/agreement.ts";
 import { SymmetricTensor } from "../heap/symmetric-tensor.ts";
-import type { BoundArgs } from "../library/bind.ts";
+import { type BoundArgs, type IsTensor, isNamedArgs } from "../library/bind.ts";
 import type { Kernel } from "../library/library.ts";
 import type { OpEntry } from "../library/op-table.ts";
 
@@ -55,9 +55,9 @@ export class CallMemo {
   hits = 0;
 
   /** The plan of the last call of `name` when `values` are that call's and nothing it depends on changed. */
-  find(name: string, values: readonly unknown[]): MemoPlan | undefined {
+  find(name: string, values: readonly unknown[], isTensor: IsTensor): MemoPlan | undefined {
     const r = this.calls.get(name);
-    if (r === undefined || !sameValues(r, values)) return undefined;
+    if (r === undefined || !sameValues(r, values, isTensor)) return undefined;
     const p = r.plan;
     if (!p.entry.live || r.backends !== backendsGeneration() || p.entry.impls.get(p.backend.name) !== p.kernel ||
       p.entry.symmMemArgs !== p.symmArgs) {
@@ -69,11 +69,11 @@ export class CallMemo {
 
   /** Remembers a call that was just bound, when every value is one the memo can compare (see the top). */
   remember(
-    name: string, values: readonly unknown[], isTensor: (v: unknown) => boolean,
+    name: string, values: readonly unknown[], isTensor: IsTensor,
     plan: Omit<MemoPlan, "symmetric" | "signature" | "signatureSettings">,
   ): MemoPlan | undefined {
     const last = values.length > 0 ? values[values.length - 1] : undefined;
-    const hasNamed = isPlainObject(last) && !isTensor(last);
+    const hasNamed = isNamedArgs(last, isTensor);
     const positional = hasNamed ? values.length - 1 : values.length;
     for (let i = 0; i < positional; i++) if (!fixed(values[i], isTensor)) return this.forget(name);
     let named: unknown[] | undefined;
@@ -106,14 +106,14 @@ export class CallMemo {
   }
 }
 
-function sameValues(r: Remembered, values: readonly unknown[]): boolean {
+function sameValues(r: Remembered, values: readonly unknown[], isTensor: IsTensor): boolean {
   const old = r.values;
   if (old.length !== values.length) return false;
   const n = r.named === undefined ? old.length : old.length - 1;
   for (let i = 0; i < n; i++) if (old[i] !== values[i]) return false;
   if (r.named === undefined) return true;
   const obj = values[values.length - 1];
-  if (obj !== old[old.length - 1] && !isPlainObject(obj)) return false;
+  if (obj !== old[old.length - 1] && !isNamedArgs(obj, isTensor)) return false;
   const named = r.named;
   const rec = obj as Record<string, unknown>;
   let keys = 0;
@@ -126,14 +126,8 @@ function sameValues(r: Remembered, values: readonly unknown[]): boolean {
   return true;
 }
 
-function isPlainObject(v: unknown): boolean {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
 /** A value whose meaning cannot change while the memo holds it: a primitive or a tensor. */
-function fixed(v: unknown, isTensor: (v: unknown) => boolean): boolean {
+function fixed(v: unknown, isTensor: IsTensor): boolean {
   if (v === null || v === undefined) return true;
   const t = typeof v;
   if (t === "object") return isTensor(v);

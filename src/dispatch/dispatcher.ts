@@ -141,7 +141,7 @@ export class Dispatcher {
           "a step calls ops through the caller it receives as its first argument",
       );
     }
-    const memo = this.memo.find(name, values);
+    const memo = this.memo.find(name, values, isTensor);
     if (memo !== undefined) {
       const done = this.replay(memo);
       if (done !== undefined) {
@@ -165,10 +165,10 @@ export class Dispatcher {
       );
     }
     checkLive(schema, args);
-    const group = typeof args.group_name === "string" ? this.rank.symm.group(args.group_name) : undefined;
+    const groupName = typeof args.group_name === "string" ? args.group_name : undefined;
+    const group = groupName === undefined ? undefined : this.rank.symm.group(groupName);
     // Read once per call: the getter consults the registry.
     const symmArgs = entry.symmMemArgs;
-    const groupName = typeof args.group_name === "string" ? args.group_name : undefined;
     const plan = this.memo.remember(name, values, isTensor, { entry, args, backend, kernel, symmArgs, group, groupName });
     if (group === undefined) return this.run(entry, symmArgs, args, backend, kernel, undefined);
     return this.onGroup(group, (q) => this.collective(entry, symmArgs, args, backend, kernel, group, q, plan));

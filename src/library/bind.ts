@@ -116,7 +116,8 @@ function makeBinder(schema: OpSchema): Binder {
   return { slots, slotOf, args };
 }
 
-function isNamedArgs(value: unknown, isTensor: IsTensor): boolean {
+/** A trailing named-arguments object: a plain object (prototype Object.prototype or null) that is not a tensor. */
+export function isNamedArgs(value: unknown, isTensor: IsTensor): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return (proto === Object.prototype || proto === null) && !isTensor(value);
