@@ -61,6 +61,8 @@ export interface BenchOptions {
   readonly wasmHeap: boolean;
   /** webshmem::host_all_reduce_'s oneRoundMaxBytes on every rank; undefined: the library's default. */
   readonly oneRoundMax: number | undefined;
+  /** webshmem::host_all_reduce_'s reduceOnceMaxBytes on every rank (0: none); undefined: the library's default. */
+  readonly reduceOnceMax: number | undefined;
   /** webshmem::host_all_reduce_'s chunkBytes on every rank (a multiple of 256); undefined: the library's default. */
   readonly chunkBytes: number | undefined;
   /** webshmem::host_all_reduce_'s inSlots and outSlots on every rank; undefined: the library's defaults. */
@@ -165,6 +167,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: "baselines", key: "baselines", kind: "bit", help: "0/1: measure the baselines in the same run, default 1" },
   { long: "wasm_heap", key: "wasmHeap", kind: "bit", help: "0/1: heap slabs as WebAssembly memories, read in place by the host reductions, where the runtime has multi-memory; default 1" },
   { long: "one_round_max", key: "oneRoundMax", kind: "bytes", help: "host all-reduce: largest device tensor taking the one-round path (0: none); default the library's" },
+  { long: "reduce_once_max", key: "reduceOnceMax", kind: "bytes", help: "host all-reduce: largest device tensor (above --one_round_max) reduced once by the last rank to arrive (0: none); default the library's" },
   { long: "chunk_bytes", key: "chunkBytes", kind: "chunk", help: "host all-reduce pipeline: bytes per chunk (a multiple of 256); default the library's" },
   { long: "slots", key: "slots", kind: "slots", help: "host all-reduce pipeline: in-slots and out-slots per rank, 1..1024; default the library's" },
   { short: "h", long: "help", key: "help", kind: "switch", help: "print this help" },
@@ -175,7 +178,7 @@ export function defaultOptions(runtime: BenchRuntime = "deno"): BenchOptions {
     minBytes: 8, maxBytes: 32 * 1024 ** 2, stepFactor: 4, stepBytes: 0, iters: 20, warmup: 5, check: true,
     redop: "sum", dtype: "float32", ranks: 4, root: 0, experts: 2, hidden: DEFAULT_HIDDEN, op: "all_reduce", algo: "auto",
     backend: runtime === "node" ? "cpu" : "webgpu", runtime, json: undefined, breakdown: false, trace: undefined, baselines: true, wasmHeap: true,
-    oneRoundMax: undefined, chunkBytes: undefined, slots: undefined, help: false, notes: [],
+    oneRoundMax: undefined, reduceOnceMax: undefined, chunkBytes: undefined, slots: undefined, help: false, notes: [],
   };
 }
 
@@ -222,7 +225,7 @@ function convert(spec: FlagSpec, text: string, names: OptionNames = CLI_NAMES): 
   switch (spec.kind) {
     case "bytes": {
       const v = parseBytes(text, flag, key);
-      if (spec.key !== "stepBytes" && spec.key !== "oneRoundMax" && v < 1) throw new BenchFlagError(`${flag} expects at least 1 byte; found "${text}"`, key);
+      if (spec.key !== "stepBytes" && spec.key !== "oneRoundMax" && spec.key !== "reduceOnceMax" && v < 1) throw new BenchFlagError(`${flag} expects at least 1 byte; found "${text}"`, key);
       return v;
     }
     case "factor": {

@@ -202,6 +202,7 @@ export async function runBench(o: BenchOptions, io: BenchIO, env: RunEnv = {}): 
 
   const host = {
     ...(o.oneRoundMax !== undefined ? { oneRoundMaxBytes: o.oneRoundMax } : {}),
+    ...(o.reduceOnceMax !== undefined ? { reduceOnceMaxBytes: o.reduceOnceMax } : {}),
     ...(o.chunkBytes !== undefined ? { chunkBytes: o.chunkBytes } : {}),
     ...(o.slots !== undefined ? { inSlots: o.slots, outSlots: o.slots } : {}),
   };

@@ -26,12 +26,16 @@ describe("bench flags (nccl-tests spelling)", () => {
       .toMatchObject({ minBytes: 2 ** 31, maxBytes: 2 ** 31, iters: 3, dtype: "bfloat16", ranks: 2 });
   });
 
-  it("--one_round_max takes bytes, 0 included (no one-round path); unset leaves the library's default", () => {
+  it("--one_round_max and --reduce_once_max take bytes, 0 included (no such path); unset leaves the library's default", () => {
     expect(parseFlags([]).oneRoundMax).toBeUndefined();
     expect(parseFlags(["--one_round_max", "0"]).oneRoundMax).toBe(0);
     expect(parseFlags(["--one_round_max=64K"]).oneRoundMax).toBe(65536);
     expect(() => parseFlags(["--one_round_max", "lots"])).toThrow(BenchFlagError);
     expect(() => parseFlags(["--one_round_max", "-1"])).toThrow(BenchFlagError);
+    expect(parseFlags([]).reduceOnceMax).toBeUndefined();
+    expect(parseFlags(["--reduce_once_max", "0"]).reduceOnceMax).toBe(0);
+    expect(parseFlags(["--reduce_once_max=16M"]).reduceOnceMax).toBe(16 << 20);
+    expect(() => parseFlags(["--reduce_once_max", "-1"])).toThrow(BenchFlagError);
   });
 
   it("--chunk_bytes (a multiple of 256) and --slots (1..1024) set the host pipeline's shape; unset leave the library's", () => {

@@ -98,17 +98,64 @@ export async function runHostCases(rank: Rank, cases: readonly HostCase[]): Prom
   return out;
 }
 
-/** Rank 1 passes a tensor one element longer (or of another dtype): every rank must get a clear error. */
-export async function disagree(rank: Rank, what: "count" | "dtype"): Promise<string> {
+/**
+ * Rank 1 passes a tensor one element longer (or of another dtype): every rank must get a clear
+ * error, under `tuning` when given (a path of the op's choice).
+ */
+export async function disagree(rank: Rank, what: "count" | "dtype", tuning?: Record<string, number>): Promise<string> {
   const dtype = what === "dtype" && rank.rank === 1 ? "int32" : "float32";
   const n = what === "count" && rank.rank === 1 ? 9 : 8;
   const t = rank.tensor(new Array(n).fill(1), { dtype });
+  if (tuning !== undefined) rank.configure("webshmem::host_all_reduce_", tuning);
   try {
     await rank.call("webshmem::host_all_reduce_", t, "sum", "world");
     return "no error";
   } catch (e) {
     return `${(e as Error).name}: ${(e as Error).message}`;
+  } finally {
+    if (tuning !== undefined) rank.configure("webshmem::host_all_reduce_", undefined);
   }
+}
+
+/**
+ * Alternating sizes through one path, `rounds` times (`tuning` picks it): a fast rank's next call
+ * must never overwrite what a slower peer still reads (in-regions, the reduce-once out-region,
+ * the headers of the previous call). Returns the wrong elements over all rounds.
+ */
+export async function alternatingSizes(rank: Rank, rounds: number, tuning: Record<string, number>): Promise<{ mismatches: number; detail?: string }> {
+  const op = "webshmem::host_all_reduce_";
+  rank.configure(op, tuning);
+  let mismatches = 0;
+  let detail: string | undefined;
+  try {
+    const cases: HostCase[] = [
+      { dtype: "bfloat16", op: "sum", count: (1 << 16) + 3, placement: "regular", seed: 11 },
+      { dtype: "bfloat16", op: "sum", count: 5, placement: "regular", seed: 12 },
+      { dtype: "bfloat16", op: "max", count: 8197, placement: "regular", seed: 13 },
+    ];
+    const wants = cases.map((c) => {
+      const w = new Uint16Array(c.count);
+      w.set(referenceReduce(c.dtype, c.op, Array.from({ length: rank.worldSize }, (_, r) => inputOf(c, r))));
+      return w;
+    });
+    const inputs = cases.map((c) => inputOf(c, rank.rank));
+    for (let round = 0; round < rounds; round++) {
+      const tensors = cases.map((_, i) => rank.tensor(inputs[i], { dtype: "bfloat16" }));
+      for (const [i, t] of tensors.entries()) await rank.call(op, t, cases[i].op, "world");
+      for (const [i, t] of tensors.entries()) {
+        const got = (await rank.read(t)) as Uint16Array;
+        for (let e = 0; e < got.length; e++) {
+          if (got[e] !== wants[i][e]) {
+            mismatches++;
+            detail ??= `round ${round}, call ${i} (${cases[i].count} elements), element ${e}: got ${got[e]}, want ${wants[i][e]}`;
+          }
+        }
+      }
+    }
+  } finally {
+    rank.configure(op, undefined);
+  }
+  return { mismatches, detail };
 }
 
 /** Argument errors, thrown before any synchronisation. */

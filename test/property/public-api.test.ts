@@ -200,6 +200,7 @@ const ARGS: Record<Target, fc.Arbitrary<FuzzValue[]>> = {
       chunkBytes: either(fc.constantFrom(256, 1000, 0, -256, 4096).map(lit)),
       inSlots: either(fc.constantFrom(1, 0, 2.5).map(lit)),
       oneRoundMaxBytes: either(fc.constantFrom(0, 4096, -1, 1.5).map(lit)),
+      reduceOnceMaxBytes: either(fc.constantFrom(0, 1 << 20, -1, 2.5).map(lit)),
       bogus: fc.constant(lit(1)),
     }),
   ),

@@ -3,8 +3,11 @@
  * GpuTensors read back chunk by chunk, reduced on the host, uploaded; bit-exact with
  * referenceReduce and the same bytes on every rank, for float32 / bfloat16 / int32 × sum / max and
  * 0, 1, 4, 8196, 1 Mi + 3 elements; plus symmetric views (reduced in place) and tiny chunks through
- * 3 in-slots and 2 out-slots. Up to the tuning's oneRoundMaxBytes a tensor takes the one-round
- * path; two cases turn it off, so the pipeline is checked at those sizes too.
+ * 3 in-slots and 2 out-slots. By size a tensor takes the one-round path, its reduce-once form or
+ * the pipeline, with limits that differ by runtime: cases with a tuning put each path at sizes
+ * another takes by default. Then, on each one-round form, calls of alternating sizes back to back
+ * (a fast rank's next call must not overwrite what a peer still reads) and ranks that disagree on
+ * the size (every rank fails, none hangs).
  */
 import { launch } from "../../src/index.ts";
 import type { HostCase, HostSummary } from "../perf/host-ranks.ts";
@@ -30,12 +33,21 @@ export function hostCases(): HostCase[] {
       tuning: { chunkBytes: 64 << 10, inSlots: 3, outSlots: 2 },
     });
   }
-  // The pipeline at sizes the one-round path takes by default (host-one-round.ts).
-  for (const count of [4, 8196]) {
-    out.push({ dtype: "float32", op: "sum", count, placement: "regular", seed: seed++, tuning: { oneRoundMaxBytes: 0 } });
+  // Each path at sizes another takes by default on some runtime (the defaults differ by runtime,
+  // host-tuning.ts): the pipeline, the one-round path (every rank reduces), the reduce-once form.
+  for (const tuning of [PIPELINE, ONE_ROUND, REDUCE_ONCE]) {
+    for (const count of [4, 8196]) out.push({ dtype: "float32", op: "sum", count, placement: "regular", seed: seed++, tuning });
+  }
+  for (const dtype of ["bfloat16", "int32"] as const) {
+    out.push({ dtype, op: "max", count: (1 << 18) + 3, placement: "regular", seed: seed++, tuning: REDUCE_ONCE });
+    out.push({ dtype, op: "sum", count: 3, placement: "regular", seed: seed++, tuning: ONE_ROUND });
   }
   return out;
 }
+
+const PIPELINE = { oneRoundMaxBytes: 0, reduceOnceMaxBytes: 0 };
+const ONE_ROUND = { oneRoundMaxBytes: 256 << 10, reduceOnceMaxBytes: 0 };
+const REDUCE_ONCE = { oneRoundMaxBytes: 0, reduceOnceMaxBytes: 16 << 20 };
 
 /** Runs every case on `worldSize` ranks; throws with the failures, else returns a summary line. */
 export async function runHostScenario(worldSize: number): Promise<string> {
@@ -52,8 +64,21 @@ export async function runHostScenario(worldSize: number): Promise<string> {
       });
       if (new Set(all.map((s) => s[i].hash)).size !== 1) bad.push(`${label}: ranks got different bytes`);
     });
+    for (const [name, tuning] of [["one-round", ONE_ROUND], ["reduce-once", REDUCE_ONCE]] as const) {
+      const rounds = await world.run<{ mismatches: number; detail?: string }>("alternatingSizes", 12, tuning);
+      rounds.forEach((s, r) => {
+        if (s.mismatches !== 0) bad.push(`${name}, alternating sizes, rank ${r}: ${s.mismatches} wrong elements (${s.detail})`);
+      });
+      const errs = await world.run<string>("disagree", "count", tuning);
+      if (!errs.some((e) => e.startsWith("AgreementError"))) bad.push(`${name}, ranks disagreeing on the size: no AgreementError (${errs.join("; ")})`);
+      errs.forEach((e, r) => {
+        if (!/^(AgreementError: rank \d+: webshmem::host_all_reduce_ .*ranks disagree on input's size 0|PeerLostError: .*failed in the same call)/.test(e)) {
+          bad.push(`${name}, ranks disagreeing on the size, rank ${r}: ${e}`);
+        }
+      });
+    }
     if (bad.length > 0) throw new Error(`${bad.length} failure(s):\n${bad.join("\n")}`);
-    return `${list.length} cases on ${worldSize} ranks: all exact`;
+    return `${list.length} cases, alternating sizes and a disagreement on each one-round form, on ${worldSize} ranks: all exact`;
   } finally {
     await world.close();
   }

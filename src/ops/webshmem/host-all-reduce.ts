@@ -10,8 +10,12 @@
  *   - host memory up to HOST_STAGED_MAX_BYTES: staged whole through the workspace (host-staged.ts);
  *   - any other tensor up to the tuning's oneRoundMaxBytes: read back whole, one barrier, reduced
  *     whole by every rank (host-one-round.ts, its own workspace);
+ *   - any other tensor up to the tuning's reduceOnceMaxBytes: read back whole, reduced once by the
+ *     last rank to arrive, for every rank (host-reduce-once.ts, its own workspace);
  *   - anything else: chunks pipelined through the backend's endpoint (host-pipeline.ts).
- * Settings: `rank.configure("webshmem::host_all_reduce_", tuning)` (host-tuning.ts); with a
+ * Settings: `rank.configure("webshmem::host_all_reduce_", tuning)` over the runtime's defaults
+ * (host-tuning.ts: in Chromium reduce-once up to 64 MiB, on Deno one-round up to 256 KiB and
+ * reduce-once up to 8 MiB); with a
  * listener (`rank.onEvent`), each pipelined call emits a "trace" event (host-trace.ts).
  */
 import type { Tensor } from "../../backends/backend.ts";
@@ -24,6 +28,7 @@ import type { BoundArgs } from "../../library/bind.ts";
 import { checkContiguous, describeTensor, opGroup } from "../symm_mem/checks.ts";
 import type { HostCall } from "./host-call.ts";
 import { oneRound } from "./host-one-round.ts";
+import { reduceOnce } from "./host-reduce-once.ts";
 import { pipelined } from "./host-pipeline.ts";
 import { HOST_STAGED_MAX_BYTES, stagedWhole } from "./host-staged.ts";
 import { inPlaceSymmetric } from "./host-symmetric.ts";
@@ -57,6 +62,7 @@ export async function hostAllReduce(args: BoundArgs, ctx: OpContext): Promise<Te
   const bytes = endpoint.hostBytes;
   if (bytes !== undefined && bytes.length <= HOST_STAGED_MAX_BYTES) await stagedWhole(call, bytes);
   else if (bytes === undefined && endpoint.nbytes <= call.tuning.oneRoundMaxBytes) await oneRound(call, endpoint);
+  else if (bytes === undefined && endpoint.nbytes <= call.tuning.reduceOnceMaxBytes) await reduceOnce(call, endpoint);
   else await pipelined(call, endpoint);
   return input;
 }

@@ -20,7 +20,7 @@ export const HOST_WORKSPACE = "host_all_reduce";
 
 /** Header words after the progress counters: what each rank passed, checked against its peers. */
 const SHAPE_WORDS = 16;
-const SHAPE_NAMES = ["bytes", "dtype code", "chunkBytes", "inSlots", "outSlots", "oneRoundMaxBytes"];
+const SHAPE_NAMES = ["bytes", "dtype code", "chunkBytes", "inSlots", "outSlots", "oneRoundMaxBytes", "reduceOnceMaxBytes"];
 
 /** Publishes this rank's call shape into its header (before the barrier). */
 export function publishShape(header: Int32Array, shape: readonly number[]): void {
@@ -30,7 +30,7 @@ export function publishShape(header: Int32Array, shape: readonly number[]): void
 /** The shape words of a call through the workspace's pipeline or one-round layout: size, dtype, tuning. */
 export function tunedShape(call: HostCall, bytes: number): number[] {
   const t = call.tuning;
-  return [bytes, dtypeCode(call.dtype), t.chunkBytes, t.inSlots, t.outSlots, t.oneRoundMaxBytes];
+  return [bytes, dtypeCode(call.dtype), t.chunkBytes, t.inSlots, t.outSlots, t.oneRoundMaxBytes, t.reduceOnceMaxBytes];
 }
 
 /** Every rank must pass the same number of bytes and dtype, and run the same tuning (after the barrier). */

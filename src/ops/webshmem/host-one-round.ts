@@ -63,7 +63,8 @@ function stride(S: number, padding: number): number {
   return heapBlockBytes(S + padding);
 }
 
-function regionsBytes(S: number, padding: number): number {
+/** Bytes of this path's workspace (and the reduce-once path's) for a tensor of S bytes. */
+export function oneRoundWorkspaceBytes(S: number, padding: number): number {
   return 2 * PROGRESS_HEADER_BYTES + 2 * stride(S, padding);
 }
 
@@ -71,10 +72,11 @@ function regionsBytes(S: number, padding: number): number {
  * Where in-region `parity` starts: half of the allocation each, whatever this call's size. A
  * layout by the call's own size let a fast rank's readback of a larger call k + 1 (parity 0)
  * reach into the parity-1 region a slower peer still reduced for call k: wrong bytes on that peer
- * (caught by the host scenarios, 2026-12-04). The allocation holds regionsBytes of every size it
- * served, so each half holds any of their in-regions.
+ * (caught by the host scenarios, 2026-12-04). The allocation holds oneRoundWorkspaceBytes of every size it
+ * served, so each half holds any of their in-regions. The reduce-once path (host-reduce-once.ts)
+ * lays out its own workspace by the same two functions.
  */
-function inRegionAt(ws: SymmetricTensor, parity: number): number {
+export function inRegionAt(ws: SymmetricTensor, parity: number): number {
   const half = Math.floor((ws.numel - 2 * PROGRESS_HEADER_BYTES) / 2 / HEAP_ALIGNMENT) * HEAP_ALIGNMENT;
   return 2 * PROGRESS_HEADER_BYTES + parity * half;
 }
@@ -110,7 +112,7 @@ export async function oneRound(call: HostCall, endpoint: TensorEndpoint): Promis
   const S = endpoint.nbytes;
   if (S === 0) return;
   const padding = endpoint.stagePadding;
-  const ws = await call.ctx.workspace(ONE_ROUND_WORKSPACE, regionsBytes(S, padding));
+  const ws = await call.ctx.workspace(ONE_ROUND_WORKSPACE, oneRoundWorkspaceBytes(S, padding));
   let st = states.get(ws);
   if (st === undefined) states.set(ws, (st = { calls: 0, plans: new Map() }));
   const plan = await planOf(call, ws, st, S, padding);

@@ -5,6 +5,7 @@
  * op checks it and fails on every rank when they differ.
  */
 import { OpError } from "../../core/errors.ts";
+import { detectRuntime, type RuntimeName } from "../../core/runtime.ts";
 
 const MiB = 1 << 20;
 
@@ -29,6 +30,12 @@ export interface HostAllReduceTuning {
    * (host-one-round.ts) instead of the pipeline; 0 turns it off.
    */
   readonly oneRoundMaxBytes: number;
+  /**
+   * Tensors not in host memory above oneRoundMaxBytes and of at most this many bytes take the
+   * one-round path's reduce-once form (host-reduce-once.ts: the last rank to arrive reduces once
+   * for every rank) instead of the pipeline; 0 (or any value up to oneRoundMaxBytes) turns it off.
+   */
+  readonly reduceOnceMaxBytes: number;
 }
 
 /**
@@ -76,27 +83,81 @@ const ONE_ROUND_MAX_BYTES = 256 * 1024;
  *
  * Few slots serialise on Deno's ~10 ms readback polls (all reads must be in flight at once);
  * small chunks pay per-chunk costs at 64 MiB. The workspace is 256 B + 2 × min(16, chunks) × 4 MiB
- * per rank: 128 MiB for tensors of 64 MiB or more. The one-round path has a workspace of its own:
- * 512 B + 2 × the tensor (block-aligned) per rank, at most about 512 KiB with the default.
+ * per rank: 128 MiB for tensors of 64 MiB or more. The one-round path and its reduce-once form
+ * have a workspace each: 512 B + 2 × the tensor (block-aligned) per rank, at most about 512 KiB
+ * for the one-round path on Deno, and 16 MiB (Deno) or 128 MiB (Chromium) for the reduce-once form.
  */
 export const DEFAULT_HOST_TUNING: HostAllReduceTuning = {
   chunkBytes: 4 * MiB, inSlots: 16, outSlots: 16, oneRoundMaxBytes: ONE_ROUND_MAX_BYTES,
+  reduceOnceMaxBytes: 0,
 };
 
-/** The defaults with `settings` over them, checked; a bad value is an OpError naming it. */
-export function hostTuning(settings: Readonly<Record<string, unknown>> | undefined): HostAllReduceTuning {
-  if (settings === undefined) return DEFAULT_HOST_TUNING;
+/**
+ * The reduce-once form (host-reduce-once.ts), 2026-12-08, the 2-core machine, float32, ms per call
+ * (the slowest rank's mean), `npm run bench -- --runtime <rt> -g <N> -b <lo> -e <hi> -f <f>
+ * --baselines 0`, the defaults of before (every rank reduces up to 256 KiB, the pipeline above)
+ * against the reduce-once form at every size shown (`--one_round_max 0 --reduce_once_max 64M`),
+ * alternated, each run's figure (docs/bench/results/perf-2026-12-08b/):
+ *
+ *   Chromium  2 ranks                 4 ranks                 8 ranks                 16 ranks
+ *   8 B       2.40 0.71 / 2.33 2.83   1.42 3.08 / 2.86 3.11   3.84 3.69 / 3.47 3.33   5.59 / 5.31 (2,000 iterations)
+ *   4 KiB     2.74 2.29 / 2.09 2.68   3.46 3.04 / 3.06 2.96   3.68 3.96 / 3.55 3.80   5.10 5.77 8.02 / 5.31 5.97 8.54
+ *   128 KiB                                                                           8.66 8.23 8.02 / 7.13 6.14 7.17
+ *   256 KiB   2.76 3.06 / 2.64 2.77   3.50 3.83 / 3.70 3.41   5.24 5.33 / 4.36 4.96   10.68 10.88 / 9.85 6.96
+ *   512 KiB                                                                           18.35 14.89 15.38 / 8.47 7.77 7.74
+ *   2 MiB     5.65 6.13 / 4.48 4.16   7.27 7.65 / 6.36 6.27   14.29 14.50 / 10.19 9.71 27.14 28.54 / 19.36 17.59
+ *   4 MiB                             11.36 / 10.33                                   49.33 / 28.90
+ *   16 MiB                            32.97 / 23.20, 30.94 / 23.94                    132.63 / 85.58
+ *   32 MiB                            55.56 / 43.53
+ *   64 MiB                            167.64 / 75.77
+ *
+ *   Deno      4 ranks                 16 ranks
+ *   8 B       23.38 / 23.70           25.40 26.10 / 26.04 25.66
+ *   4 KiB     23.27 / 23.37           25.04 25.11 / 25.55 26.24
+ *   256 KiB   23.57 / 23.57           27.15 / 26.08
+ *   2 MiB     25.77 / 24.85           36.81 / 31.82
+ *   4 MiB     29.10 / 29.54           47.16 / 42.13
+ *   8 MiB     34.20 / 32.38           61.46 / 52.19
+ *   16 MiB    33.89 / 39.37           93.12 / 110.79
+ *
+ * In Chromium the reduce-once form wins or ties at every size measured, to 64 MiB on 4 ranks and
+ * 16 MiB on 16 (above 64 MiB the pipeline stays: its workspace stops growing at 128 MiB per
+ * rank, this form's is twice the tensor):
+ * one GPU process serves every rank and the ranks outnumber the cores, so a call costs the CPU it
+ * takes from everyone, and this form makes one reduction instead of one per rank and wakes each
+ * rank once instead of a barrier's signals (at 16 ranks and 8 B, 17 % less CPU per call over all
+ * of Chromium's threads, schedstat). On Deno it ties or loses by 1-4 % up to 256 KiB (every rank
+ * reducing stays there), wins from 2 to 8 MiB and loses at 16 MiB, where the pipeline overlaps
+ * the readbacks' ~10 ms polls. Node's Dawn was not measured: it keeps the defaults of before.
+ */
+const RUNTIME_HOST_TUNING: Readonly<Record<RuntimeName, Partial<HostAllReduceTuning>>> = {
+  chromium: { oneRoundMaxBytes: 0, reduceOnceMaxBytes: 64 * MiB },
+  deno: { reduceOnceMaxBytes: 8 * MiB },
+  node: {},
+};
+
+/** The defaults on `runtime`: DEFAULT_HOST_TUNING with the runtime's measured entries over it. */
+export function defaultHostTuning(runtime: RuntimeName = detectRuntime()): HostAllReduceTuning {
+  return defaults.get(runtime) ?? defaults.set(runtime, { ...DEFAULT_HOST_TUNING, ...RUNTIME_HOST_TUNING[runtime] }).get(runtime)!;
+}
+
+const defaults = new Map<RuntimeName, HostAllReduceTuning>();
+
+/** The defaults of `runtime` with `settings` over them, checked; a bad value is an OpError naming it. */
+export function hostTuning(settings: Readonly<Record<string, unknown>> | undefined, runtime?: RuntimeName): HostAllReduceTuning {
+  const base = defaultHostTuning(runtime);
+  if (settings === undefined) return base;
   for (const k of Object.keys(settings)) {
     if (!(k in DEFAULT_HOST_TUNING)) {
-      throw new OpError(`host all-reduce: unknown setting "${k}": expected chunkBytes, inSlots, outSlots or oneRoundMaxBytes`);
+      throw new OpError(`host all-reduce: unknown setting "${k}": expected chunkBytes, inSlots, outSlots, oneRoundMaxBytes or reduceOnceMaxBytes`);
     }
   }
-  const t = { ...DEFAULT_HOST_TUNING, ...settings } as HostAllReduceTuning;
+  const t = { ...base, ...settings } as HostAllReduceTuning;
   if (!Number.isInteger(t.chunkBytes) || t.chunkBytes < 256 || t.chunkBytes % 256 !== 0) {
     throw new OpError(`host all-reduce: chunkBytes must be a positive multiple of 256, found ${t.chunkBytes}`);
   }
-  if (!Number.isInteger(t.oneRoundMaxBytes) || t.oneRoundMaxBytes < 0) {
-    throw new OpError(`host all-reduce: oneRoundMaxBytes must be a non-negative integer, found ${t.oneRoundMaxBytes}`);
+  for (const k of ["oneRoundMaxBytes", "reduceOnceMaxBytes"] as const) {
+    if (!Number.isInteger(t[k]) || t[k] < 0) throw new OpError(`host all-reduce: ${k} must be a non-negative integer, found ${t[k]}`);
   }
   for (const k of ["inSlots", "outSlots"] as const) {
     if (!Number.isInteger(t[k]) || t[k] < 1) throw new OpError(`host all-reduce: ${k} must be a positive integer, found ${t[k]}`);
