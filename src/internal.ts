@@ -23,7 +23,7 @@ export { Dispatcher, isTensor } from "./dispatch/dispatcher.ts";
 export {
   ALL_REDUCE_TUNING, allReduceTuning, chooseAllReduceAlgo, type AllReduceTuning,
 } from "./api/tuning.ts";
-export { DEFAULT_HOST_TUNING, hostTuning } from "./ops/webshmem/host-tuning.ts";
+export { DEFAULT_HOST_TUNING, defaultHostTuning, hostTuning } from "./ops/webshmem/host-tuning.ts";
 export { HOST_TRACE_EVENT } from "./ops/webshmem/host-trace.ts";
 export { deviceDescriptorFor, noAdapterHelp } from "./rank/device.ts";
 export { SWIFTSHADER_ICD } from "./rank/node-gpu.ts";

@@ -19,10 +19,11 @@ export type AllReduceTuning = readonly TuningEntry[];
 const KiB = 1024;
 
 export const ALL_REDUCE_TUNING: Readonly<Record<string, AllReduceTuning>> = {
-  // On webgpu "host" is one entry for two paths: up to its oneRoundMaxBytes (256 KiB) the host op
-  // reads back, synchronises once and reduces whole on every rank, the shape of the naive
-  // postMessage loop; above it, the chunked pipeline. The crossover, per runtime and rank count,
-  // is measured in src/ops/webshmem/host-tuning.ts.
+  // On webgpu "host" is one entry for three paths: up to its oneRoundMaxBytes the host op reads
+  // back, synchronises once and reduces whole on every rank; up to its reduceOnceMaxBytes it reads
+  // back and the last rank to arrive reduces once for every rank (both the shape of the naive
+  // postMessage loop); above, the chunked pipeline. The limits, per runtime and rank count, are
+  // measured in src/ops/webshmem/host-tuning.ts.
   // Deno, lavapipe, 4 ranks (docs/bench/results/deno-webgpu-4*.txt): below 512 KiB every algorithm
   // is two GPU round trips (readback + queue drain, ~11 ms each): one_shot 23.1-23.7 ms, host
   // 23.3-24.3 ms. From 2 MiB the host pipeline wins: 2 MiB one_shot 32.8 / host 26.1 ms, 8 MiB
