@@ -30,7 +30,7 @@ import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import { checkShapes, type HostCall, publishShape, tunedShape } from "./host-call.ts";
 import { SMALL_SLICE } from "./host-symmetric.ts";
 
-type View = Float32Array | Int32Array | Uint16Array;
+export type View = Float32Array | Int32Array | Uint16Array;
 
 /** The workspace of this path: apart from the pipeline's, so the two never share a region. */
 export const ONE_ROUND_WORKSPACE = "host_all_reduce_one_round";
@@ -49,14 +49,45 @@ interface OneRoundPlan {
   readonly out: Uint8Array;
 }
 
-interface WorkspaceState {
-  /** One-round calls made on this allocation. */
+/** Per workspace allocation of a one-round form: its calls so far, and per (bytes, padding, dtype) a plan made once. */
+export interface RoundState<P> {
   calls: number;
-  readonly plans: Map<string, OneRoundPlan>;
+  readonly plans: Map<string, P>;
 }
 
-/** Per workspace allocation: the call counter, and per (bytes, dtype) the views of a call, made once. */
-const states = new WeakMap<SymmetricTensor, WorkspaceState>();
+/** The state of `ws` in `states`, and whether it is new (the allocation's first call). */
+export function roundState<P>(states: WeakMap<SymmetricTensor, RoundState<P>>, ws: SymmetricTensor): { st: RoundState<P>; fresh: boolean } {
+  const known = states.get(ws);
+  if (known !== undefined) return { st: known, fresh: false };
+  const st: RoundState<P> = { calls: 0, plans: new Map() };
+  states.set(ws, st);
+  return { st, fresh: true };
+}
+
+/** What a plan is made of: every rank's view of the workspace (after its rendezvous) and the call's element count. */
+export interface PlanInputs {
+  readonly handle: SymmetricMemoryHandle;
+  readonly views: readonly Uint8Array[];
+  readonly count: number;
+  readonly typed: (r: HeapRegion) => View;
+}
+
+/** The plan of a call of S bytes (padding, dtype) from `st`, made by `make` the first time. */
+export async function cachedPlan<P>(
+  call: HostCall, ws: SymmetricTensor<"uint8">, st: RoundState<P>, S: number, padding: number, make: (inputs: PlanInputs) => P,
+): Promise<P> {
+  const key = `${S}/${padding}/${call.dtype}`;
+  const cached = st.plans.get(key);
+  if (cached !== undefined) return cached;
+  const handle = await call.ctx.rank.symm.rendezvous(ws);
+  const views = Array.from({ length: call.group.size }, (_, p) => handle.getBuffer(p, [ws.numel], "uint8"));
+  const count = S / itemsize(call.dtype);
+  const plan = make({ handle, views, count, typed: (r) => typedView(call.dtype, r.slab, r.byteOffset, count) as View });
+  st.plans.set(key, plan);
+  return plan;
+}
+
+const states = new WeakMap<SymmetricTensor, RoundState<OneRoundPlan>>();
 
 /** Bytes of one in-region: the tensor and the readback's padding, block-aligned. */
 function stride(S: number, padding: number): number {
@@ -81,30 +112,22 @@ export function inRegionAt(ws: SymmetricTensor, parity: number): number {
   return 2 * PROGRESS_HEADER_BYTES + parity * half;
 }
 
-async function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: WorkspaceState, S: number, padding: number): Promise<OneRoundPlan> {
-  const key = `${S}/${padding}/${call.dtype}`;
-  const cached = st.plans.get(key);
-  if (cached !== undefined) return cached;
-  const { group } = call;
-  const handle = await call.ctx.rank.symm.rendezvous(ws);
-  const views = Array.from({ length: group.size }, (_, p) => handle.getBuffer(p, [ws.numel], "uint8"));
-  const count = S / itemsize(call.dtype);
-  const typed = (r: HeapRegion) => typedView(call.dtype, r.slab, r.byteOffset, count) as View;
-  const inAt = (parity: number) => inRegionAt(ws, parity);
-  const parities = [0, 1];
-  const sources = parities.map((q) => views.map((v): HeapRegion => ({ slab: v.buffer as SharedArrayBuffer, byteOffset: v.byteOffset + inAt(q) })));
-  const private_ = new SharedArrayBuffer(heapBlockBytes(S));
-  const dst: HeapRegion = { slab: private_, byteOffset: 0 };
-  const me = views[group.rank];
-  const plan: OneRoundPlan = {
-    handle, count, sources, dst, dstView: typed(dst),
-    headers: parities.map((q) => views.map((v) => new Int32Array(v.buffer, v.byteOffset + q * PROGRESS_HEADER_BYTES, PROGRESS_HEADER_BYTES / 4))),
-    sourceViews: sources.map((rs) => rs.map(typed)),
-    mine: parities.map((q) => me.subarray(inAt(q), inAt(q) + S + padding)),
-    out: new Uint8Array(private_, 0, S),
-  };
-  st.plans.set(key, plan);
-  return plan;
+function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: RoundState<OneRoundPlan>, S: number, padding: number): Promise<OneRoundPlan> {
+  return cachedPlan(call, ws, st, S, padding, ({ handle, views, count, typed }): OneRoundPlan => {
+    const inAt = (parity: number) => inRegionAt(ws, parity);
+    const parities = [0, 1];
+    const sources = parities.map((q) => views.map((v): HeapRegion => ({ slab: v.buffer as SharedArrayBuffer, byteOffset: v.byteOffset + inAt(q) })));
+    const private_ = new SharedArrayBuffer(heapBlockBytes(S));
+    const dst: HeapRegion = { slab: private_, byteOffset: 0 };
+    const me = views[call.group.rank];
+    return {
+      handle, count, sources, dst, dstView: typed(dst),
+      headers: parities.map((q) => views.map((v) => new Int32Array(v.buffer, v.byteOffset + q * PROGRESS_HEADER_BYTES, PROGRESS_HEADER_BYTES / 4))),
+      sourceViews: sources.map((rs) => rs.map(typed)),
+      mine: parities.map((q) => me.subarray(inAt(q), inAt(q) + S + padding)),
+      out: new Uint8Array(private_, 0, S),
+    };
+  });
 }
 
 /** The one-round path (layout and safety at the top of this file). */
@@ -113,8 +136,7 @@ export async function oneRound(call: HostCall, endpoint: TensorEndpoint): Promis
   if (S === 0) return;
   const padding = endpoint.stagePadding;
   const ws = await call.ctx.workspace(ONE_ROUND_WORKSPACE, oneRoundWorkspaceBytes(S, padding));
-  let st = states.get(ws);
-  if (st === undefined) states.set(ws, (st = { calls: 0, plans: new Map() }));
+  const { st } = roundState(states, ws);
   const plan = await planOf(call, ws, st, S, padding);
   const q = st.calls++ & 1;
   // The same words as the pipeline's: ranks that agree on them take the same path.

@@ -33,7 +33,6 @@
  * them, then one barrier.
  */
 import type { TensorEndpoint } from "../../backends/endpoint.ts";
-import { itemsize, typedView } from "../../core/dtype.ts";
 import { PeerLostError, TimeoutError } from "../../core/errors.ts";
 import { hostReducer } from "../../core/host-reducer.ts";
 import type { HeapRegion } from "../../core/reducer.ts";
@@ -42,10 +41,9 @@ import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
 import { PROGRESS_HEADER_BYTES } from "../../heap/sync/progress.ts";
 import { waitUntil } from "../../heap/sync/wait.ts";
 import { checkShapes, controlOf, type HostCall, publishShape, tunedShape } from "./host-call.ts";
-import { inRegionAt, oneRoundWorkspaceBytes } from "./host-one-round.ts";
+import { cachedPlan, inRegionAt, oneRoundWorkspaceBytes, type RoundState, roundState, type View } from "./host-one-round.ts";
 import { SMALL_SLICE } from "./host-symmetric.ts";
 
-type View = Float32Array | Int32Array | Uint16Array;
 
 /** The workspace of this path: apart from the one-round path's and the pipeline's. */
 export const REDUCE_ONCE_WORKSPACE = "host_all_reduce_reduce_once";
@@ -73,35 +71,21 @@ interface ReduceOncePlan {
   readonly out: Uint8Array;
 }
 
-interface WorkspaceState {
-  /** Reduce-once calls made on this allocation. */
-  calls: number;
-  readonly plans: Map<string, ReduceOncePlan>;
-}
+const states = new WeakMap<SymmetricTensor, RoundState<ReduceOncePlan>>();
 
-const states = new WeakMap<SymmetricTensor, WorkspaceState>();
-
-async function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: WorkspaceState, S: number, padding: number): Promise<ReduceOncePlan> {
-  const key = `${S}/${padding}/${call.dtype}`;
-  const cached = st.plans.get(key);
-  if (cached !== undefined) return cached;
-  const { group } = call;
-  const handle = await call.ctx.rank.symm.rendezvous(ws);
-  const views = Array.from({ length: group.size }, (_, p) => handle.getBuffer(p, [ws.numel], "uint8"));
-  const count = S / itemsize(call.dtype);
-  const typed = (r: HeapRegion) => typedView(call.dtype, r.slab, r.byteOffset, count) as View;
-  const region = (v: Uint8Array, at: number): HeapRegion => ({ slab: v.buffer as SharedArrayBuffer, byteOffset: v.byteOffset + at });
-  const sources = views.map((v) => region(v, inRegionAt(ws, 0)));
-  const dst = region(views[0], inRegionAt(ws, 1));
-  const headers = [0, 1].map((q) => views.map((v) => headerOf(v, q)));
-  const me = views[group.rank];
-  const plan: ReduceOncePlan = {
-    handle, count, headers, words: headers[0][0], sources, sourceViews: sources.map(typed), dst, dstView: typed(dst),
-    mine: me.subarray(inRegionAt(ws, 0), inRegionAt(ws, 0) + S + padding),
-    out: views[0].subarray(inRegionAt(ws, 1), inRegionAt(ws, 1) + S),
-  };
-  st.plans.set(key, plan);
-  return plan;
+function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: RoundState<ReduceOncePlan>, S: number, padding: number): Promise<ReduceOncePlan> {
+  return cachedPlan(call, ws, st, S, padding, ({ handle, views, count, typed }): ReduceOncePlan => {
+    const region = (v: Uint8Array, at: number): HeapRegion => ({ slab: v.buffer as SharedArrayBuffer, byteOffset: v.byteOffset + at });
+    const sources = views.map((v) => region(v, inRegionAt(ws, 0)));
+    const dst = region(views[0], inRegionAt(ws, 1));
+    const headers = [0, 1].map((q) => views.map((v) => headerOf(v, q)));
+    const me = views[call.group.rank];
+    return {
+      handle, count, headers, words: headers[0][0], sources, sourceViews: sources.map(typed), dst, dstView: typed(dst),
+      mine: me.subarray(inRegionAt(ws, 0), inRegionAt(ws, 0) + S + padding),
+      out: views[0].subarray(inRegionAt(ws, 1), inRegionAt(ws, 1) + S),
+    };
+  });
 }
 
 function headerOf(v: Uint8Array, parity: number): Int32Array {
@@ -114,9 +98,7 @@ export async function reduceOnce(call: HostCall, endpoint: TensorEndpoint): Prom
   if (S === 0) return;
   const { group } = call;
   const ws = await call.ctx.workspace(REDUCE_ONCE_WORKSPACE, oneRoundWorkspaceBytes(S, endpoint.stagePadding));
-  let st = states.get(ws);
-  const fresh = st === undefined;
-  if (st === undefined) states.set(ws, (st = { calls: 0, plans: new Map() }));
+  const { st, fresh } = roundState(states, ws);
   const plan = await planOf(call, ws, st, S, endpoint.stagePadding);
   if (fresh) {
     // A new allocation holds whatever the heap held there: rank 0 zeroes the counters, then one
