@@ -44,7 +44,6 @@ import { checkShapes, controlOf, type HostCall, publishShape, tunedShape } from 
 import { cachedPlan, inRegionAt, oneRoundWorkspaceBytes, type RoundState, roundState, type View } from "./host-one-round.ts";
 import { SMALL_SLICE } from "./host-symmetric.ts";
 
-
 /** The workspace of this path: apart from the one-round path's and the pipeline's. */
 export const REDUCE_ONCE_WORKSPACE = "host_all_reduce_reduce_once";
 
@@ -107,15 +106,18 @@ export async function reduceOnce(call: HostCall, endpoint: TensorEndpoint): Prom
     if (group.rank === 0) plan.words.fill(0, ARRIVED, FAILED_RANK + 1);
     await plan.handle.barrier();
   }
+  const agreement = group.agreement;
+  // From here to the done word the call counts in the group's counters: a failure in between
+  // (a readback that fails before this rank arrives) leaves them behind, so the group needs
+  // recovery (which drops the workspace), as after a failure inside a barrier.
+  agreement.enterSync();
   const k = st.calls++;
   const q = k & 1;
   const shape = tunedShape(call, S);
   publishShape(plan.headers[q][group.rank], shape);
   await endpoint.stage(0, S, plan.mine);
-  const agreement = group.agreement;
   const done = (k + 1) | 0;
   const { words } = plan;
-  agreement.enterSync();
   // Everything this rank published is visible to whoever sees its arrival (Atomics are sequentially consistent).
   const last = ((Atomics.add(words, ARRIVED, 1) + 1) | 0) === Math.imul(done, group.size);
   if (last) {
