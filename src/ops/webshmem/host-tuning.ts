@@ -128,7 +128,9 @@ export const DEFAULT_HOST_TUNING: HostAllReduceTuning = {
  * rank once instead of a barrier's signals (at 16 ranks and 8 B, 17 % less CPU per call over all
  * of Chromium's threads, schedstat). On Deno it ties or loses by 1-4 % up to 256 KiB (every rank
  * reducing stays there), wins from 2 to 8 MiB and loses at 16 MiB, where the pipeline overlaps
- * the readbacks' ~10 ms polls. Node's Dawn was not measured: it keeps the defaults of before.
+ * the readbacks' ~10 ms polls. Node's Dawn (4 ranks, two pairs, 8 B-2 MiB, node4.txt) swung 0.4-3.6
+ * ms at <= 4 KiB and 4.5-8.3 ms at 2 MiB in both forms: no measured reason to change, it keeps the
+ * defaults of before.
  */
 const RUNTIME_HOST_TUNING: Readonly<Record<RuntimeName, Partial<HostAllReduceTuning>>> = {
   chromium: { oneRoundMaxBytes: 0, reduceOnceMaxBytes: 64 * MiB },
