@@ -89,6 +89,22 @@ export async function cachedPlan<P>(
 
 const states = new WeakMap<SymmetricTensor, RoundState<OneRoundPlan>>();
 
+/** Header `parity` of a rank's copy of a one-round workspace (either form). */
+export function headerOf(v: Uint8Array, parity: number): Int32Array {
+  return new Int32Array(v.buffer, v.byteOffset + parity * PROGRESS_HEADER_BYTES, PROGRESS_HEADER_BYTES / 4);
+}
+
+/** Every rank's in-region, whole, in rank order, into `dst` (both forms; the same bits either way). */
+export function reduceWhole(
+  call: HostCall, count: number, sources: readonly HeapRegion[], sourceViews: readonly View[], dst: HeapRegion, dstView: View,
+): void {
+  if (count > SMALL_SLICE) {
+    hostReducer.reduceToHeapsSync({ sources, count, dtype: call.dtype, op: call.reduceOp }, [dst]);
+  } else {
+    hostReducer.reduceSmall(call.dtype, call.reduceOp, count, sourceViews, [dstView]);
+  }
+}
+
 /** Bytes of one in-region: the tensor and the readback's padding, block-aligned. */
 function stride(S: number, padding: number): number {
   return heapBlockBytes(S + padding);
@@ -122,7 +138,7 @@ function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: RoundState<One
     const me = views[call.group.rank];
     return {
       handle, count, sources, dst, dstView: typed(dst),
-      headers: parities.map((q) => views.map((v) => new Int32Array(v.buffer, v.byteOffset + q * PROGRESS_HEADER_BYTES, PROGRESS_HEADER_BYTES / 4))),
+      headers: parities.map((q) => views.map((v) => headerOf(v, q))),
       sourceViews: sources.map((rs) => rs.map(typed)),
       mine: parities.map((q) => me.subarray(inAt(q), inAt(q) + S + padding)),
       out: new Uint8Array(private_, 0, S),
@@ -145,11 +161,7 @@ export async function oneRound(call: HostCall, endpoint: TensorEndpoint): Promis
   await endpoint.stage(0, S, plan.mine[q]);
   await plan.handle.barrier();
   checkShapes(call, plan.headers[q], shape);
-  if (plan.count > SMALL_SLICE) {
-    hostReducer.reduceToHeapsSync({ sources: plan.sources[q], count: plan.count, dtype: call.dtype, op: call.reduceOp }, [plan.dst]);
-  } else {
-    hostReducer.reduceSmall(call.dtype, call.reduceOp, plan.count, plan.sourceViews[q], [plan.dstView]);
-  }
+  reduceWhole(call, plan.count, plan.sources[q], plan.sourceViews[q], plan.dst, plan.dstView);
   endpoint.write(0, plan.out);
   endpoint.flush(0, S);
 }

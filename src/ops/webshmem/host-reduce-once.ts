@@ -34,15 +34,14 @@
  */
 import type { TensorEndpoint } from "../../backends/endpoint.ts";
 import { PeerLostError, TimeoutError } from "../../core/errors.ts";
-import { hostReducer } from "../../core/host-reducer.ts";
 import type { HeapRegion } from "../../core/reducer.ts";
 import type { SymmetricMemoryHandle } from "../../heap/handle.ts";
 import type { SymmetricTensor } from "../../heap/symmetric-tensor.ts";
-import { PROGRESS_HEADER_BYTES } from "../../heap/sync/progress.ts";
 import { waitUntil } from "../../heap/sync/wait.ts";
 import { checkShapes, controlOf, type HostCall, publishShape, tunedShape } from "./host-call.ts";
-import { cachedPlan, inRegionAt, oneRoundWorkspaceBytes, type RoundState, roundState, type View } from "./host-one-round.ts";
-import { SMALL_SLICE } from "./host-symmetric.ts";
+import {
+  cachedPlan, headerOf, inRegionAt, oneRoundWorkspaceBytes, reduceWhole, type RoundState, roundState, type View,
+} from "./host-one-round.ts";
 
 /** The workspace of this path: apart from the one-round path's and the pipeline's. */
 export const REDUCE_ONCE_WORKSPACE = "host_all_reduce_reduce_once";
@@ -87,10 +86,6 @@ function planOf(call: HostCall, ws: SymmetricTensor<"uint8">, st: RoundState<Red
   });
 }
 
-function headerOf(v: Uint8Array, parity: number): Int32Array {
-  return new Int32Array(v.buffer, v.byteOffset + parity * PROGRESS_HEADER_BYTES, PROGRESS_HEADER_BYTES / 4);
-}
-
 /** The reduce-once path (layout and safety at the top of this file). */
 export async function reduceOnce(call: HostCall, endpoint: TensorEndpoint): Promise<void> {
   const S = endpoint.nbytes;
@@ -126,7 +121,7 @@ export async function reduceOnce(call: HostCall, endpoint: TensorEndpoint): Prom
       // Every rank is here: each is at this call (its board is this call's), checked strictly.
       for (let p = 0; p < group.size; p++) if (p !== group.rank) agreement.consumed(p);
       checkShapes(call, plan.headers[q], shape);
-      reduce(call, plan);
+      reduceWhole(call, plan.count, plan.sources, plan.sourceViews, plan.dst, plan.dstView);
     } catch (err) {
       failure = err;
       Atomics.store(words, FAILED_RANK, group.rank);
@@ -147,14 +142,6 @@ export async function reduceOnce(call: HostCall, endpoint: TensorEndpoint): Prom
   }
   endpoint.write(0, plan.out);
   endpoint.flush(0, S);
-}
-
-function reduce(call: HostCall, plan: ReduceOncePlan): void {
-  if (plan.count > SMALL_SLICE) {
-    hostReducer.reduceToHeapsSync({ sources: plan.sources, count: plan.count, dtype: call.dtype, op: call.reduceOp }, [plan.dst]);
-  } else {
-    hostReducer.reduceSmall(call.dtype, call.reduceOp, plan.count, plan.sourceViews, [plan.dstView]);
-  }
 }
 
 /** The reducer of this call failed (its own error says why): this rank has no result. */
